@@ -1,0 +1,240 @@
+/* C_SignInit / C_Sign / C_SignUpdate / C_SignFinal. RSA: PKCS#1 v1.5 by the card, the
+ * DigestInfo built here for the hashing mechanisms; ECDSA: r||s; hashing on the host. A key
+ * with CKA_ALWAYS_AUTHENTICATE signs only after a CKU_CONTEXT_SPECIFIC login for this
+ * operation. Any result but CKR_BUFFER_TOO_SMALL (or a size query) ends the operation. */
+#include <string.h>
+
+#include "p11.h"
+
+/* DER DigestInfo prefixes (RFC 8017, section 9.2 note 1). */
+static const uint8_t di_sha1[] = { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02,
+                                   0x1a, 0x05, 0x00, 0x04, 0x14 };
+static const uint8_t di_sha224[] = { 0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                     0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c };
+static const uint8_t di_sha256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                     0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
+static const uint8_t di_sha384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                     0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30 };
+static const uint8_t di_sha512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                     0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
+
+static const uint8_t *prefix(int hash, size_t *len)
+{
+    switch (hash) {
+    case P11_HASH_SHA1: *len = sizeof di_sha1; return di_sha1;
+    case P11_HASH_SHA224: *len = sizeof di_sha224; return di_sha224;
+    case P11_HASH_SHA256: *len = sizeof di_sha256; return di_sha256;
+    case P11_HASH_SHA384: *len = sizeof di_sha384; return di_sha384;
+    default: *len = sizeof di_sha512; return di_sha512;
+    }
+}
+
+CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && pMechanism == NULL)
+        rv = CKR_ARGUMENTS_BAD;
+    if (rv == CKR_OK && s->op != OP_NONE)
+        rv = CKR_OPERATION_ACTIVE;
+    unsigned c = 0, kind = 0;
+    opgp_tok_key key;
+    if (rv == CKR_OK)
+        rv = p11_object_find(s, slot, hKey, &c, &kind, &key);
+    if (rv == CKR_OBJECT_HANDLE_INVALID)
+        rv = CKR_KEY_HANDLE_INVALID;
+    const p11_mech *m = rv == CKR_OK ? p11_mech_get(pMechanism->mechanism) : NULL;
+    if (rv == CKR_OK && (m == NULL || !(m->flags & CKF_SIGN)))
+        rv = CKR_MECHANISM_INVALID;
+    if (rv == CKR_OK && pMechanism->ulParameterLen != 0)
+        rv = CKR_MECHANISM_PARAM_INVALID;
+    if (rv == CKR_OK && kind != P11_KIND_PRIVATE)
+        rv = CKR_KEY_TYPE_INCONSISTENT;
+    if (rv == CKR_OK && m->key != key.type)
+        rv = CKR_KEY_TYPE_INCONSISTENT;
+    if (rv == CKR_OK && !key.can_sign)
+        rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
+    if (rv == CKR_OK && slot->login != CKU_USER)
+        rv = CKR_USER_NOT_LOGGED_IN;
+    if (rv == CKR_OK && m->hash >= 0 && (s->hash = p11_hash_new(m->hash)) == NULL)
+        rv = CKR_HOST_MEMORY;
+    if (rv == CKR_OK) {
+        opgp_tok_info ti;
+        s->op = OP_SIGN;
+        s->mech = m->type;
+        s->container = c;
+        s->data_len = 0;
+        s->multi = false;
+        s->context_login = false;
+        s->always_auth = key.pin == OPGP_TOK_PIN_SIGN &&
+                         opgp_token_info(slot->token, &ti) == OPGP_TOK_OK && ti.sign_pin_always;
+    }
+    p11_leave();
+    return rv;
+}
+
+static CK_RV sign_now(p11_session *s, p11_slot *slot, CK_BYTE_PTR pSignature,
+                      CK_ULONG_PTR pulSignatureLen, bool *keep)
+{
+    *keep = false;
+    size_t size;
+    CK_RV rv = p11_token_error(slot, opgp_token_sign_size(slot->token, s->container, &size));
+    if (rv != CKR_OK)
+        return rv;
+    if (pSignature == NULL) {
+        *pulSignatureLen = size;
+        *keep = true;
+        return CKR_OK;
+    }
+    if (*pulSignatureLen < size) {
+        *pulSignatureLen = size;
+        *keep = true;
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    if (s->always_auth && !s->context_login)
+        return CKR_USER_NOT_LOGGED_IN; /* the card wants the PIN for this very signature */
+    const p11_mech *m = p11_mech_get(s->mech);
+    opgp_tok_key key;
+    rv = p11_token_error(slot, opgp_token_key(slot->token, s->container, &key));
+    if (rv != CKR_OK)
+        return rv;
+    uint8_t in[P11_MAX_SIGN_DATA + 32];
+    size_t in_len = 0;
+    if (m->hash >= 0) {
+        uint8_t digest[64];
+        size_t dlen = 0;
+        bool ok = p11_hash_final(s->hash, digest, &dlen);
+        s->hash = NULL;
+        if (!ok)
+            return CKR_FUNCTION_FAILED;
+        if (key.type == OPGP_TOK_KEY_RSA) {
+            size_t plen;
+            const uint8_t *p = prefix(m->hash, &plen);
+            memcpy(in, p, plen);
+            in_len = plen;
+        }
+        memcpy(in + in_len, digest, dlen);
+        in_len += dlen;
+    } else {
+        memcpy(in, s->data, s->data_len);
+        in_len = s->data_len;
+    }
+    if (key.type == OPGP_TOK_KEY_RSA && in_len + 11 > size)
+        return CKR_DATA_LEN_RANGE;
+    if (key.type == OPGP_TOK_KEY_EC) {
+        size_t coord = (key.bits + 7) / 8;
+        if (in_len == 0)
+            return CKR_DATA_LEN_RANGE;
+        if (in_len > coord)
+            in_len = coord; /* ECDSA uses the leftmost bits of the digest */
+    }
+    size_t sig_len = *pulSignatureLen;
+    rv = p11_token_error(slot, opgp_token_sign(slot->token, s->container, in, in_len,
+                                               pSignature, &sig_len));
+    opgp_tok_wipe(in, sizeof in);
+    if (rv == CKR_OK)
+        *pulSignatureLen = sig_len;
+    return rv;
+}
+
+CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
+             CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && s->op != OP_SIGN)
+        rv = CKR_OPERATION_NOT_INITIALIZED;
+    if (rv == CKR_OK && ((pData == NULL && ulDataLen > 0) || pulSignatureLen == NULL)) {
+        p11_session_end_op(s);
+        rv = CKR_ARGUMENTS_BAD;
+    }
+    if (rv == CKR_OK && s->multi) {
+        p11_session_end_op(s);
+        rv = CKR_OPERATION_ACTIVE; /* C_SignUpdate began a multi-part signature */
+    }
+    if (rv != CKR_OK) {
+        p11_leave();
+        return rv;
+    }
+    bool keep = false;
+    if (s->hash != NULL) {
+        /* Hash once: a size query must not feed the data twice. */
+        if (s->data_len == 0 && ulDataLen > 0 && !p11_hash_update(s->hash, pData, ulDataLen))
+            rv = CKR_FUNCTION_FAILED;
+        s->data_len = 1; /* marks "hashed" */
+    } else if (ulDataLen > P11_MAX_SIGN_DATA) {
+        rv = CKR_DATA_LEN_RANGE;
+    } else {
+        if (ulDataLen > 0)
+            memcpy(s->data, pData, ulDataLen);
+        s->data_len = ulDataLen;
+    }
+    if (rv == CKR_OK)
+        rv = sign_now(s, slot, pSignature, pulSignatureLen, &keep);
+    if (!keep)
+        p11_session_end_op(s);
+    p11_leave();
+    return rv;
+}
+
+CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    rv = p11_session_get(hSession, &s, NULL);
+    if (rv == CKR_OK && s->op != OP_SIGN)
+        rv = CKR_OPERATION_NOT_INITIALIZED;
+    if (rv == CKR_OK && pPart == NULL && ulPartLen > 0)
+        rv = CKR_ARGUMENTS_BAD;
+    if (rv == CKR_OK) {
+        s->multi = true;
+        if (s->hash != NULL) {
+            if (ulPartLen > 0 && !p11_hash_update(s->hash, pPart, ulPartLen))
+                rv = CKR_FUNCTION_FAILED;
+        } else if (ulPartLen > P11_MAX_SIGN_DATA - s->data_len) {
+            rv = CKR_DATA_LEN_RANGE;
+        } else if (ulPartLen > 0) {
+            memcpy(s->data + s->data_len, pPart, ulPartLen);
+            s->data_len += ulPartLen;
+        }
+        if (rv != CKR_OK)
+            p11_session_end_op(s);
+    }
+    p11_leave();
+    return rv;
+}
+
+CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
+                  CK_ULONG_PTR pulSignatureLen)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && s->op != OP_SIGN)
+        rv = CKR_OPERATION_NOT_INITIALIZED;
+    if (rv == CKR_OK && pulSignatureLen == NULL) {
+        p11_session_end_op(s);
+        rv = CKR_ARGUMENTS_BAD;
+    }
+    if (rv == CKR_OK) {
+        bool keep = false;
+        rv = sign_now(s, slot, pSignature, pulSignatureLen, &keep);
+        if (!keep)
+            p11_session_end_op(s);
+    }
+    p11_leave();
+    return rv;
+}

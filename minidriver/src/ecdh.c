@@ -1,0 +1,127 @@
+/* ECDH with the decryption key (container 2, AT_ECDHE_P*): the card computes the shared
+ * secret (PSO:DECIPHER with the peer's point); it is kept in this context under an index
+ * until CardDestroyDHAgreement or the end of the context, and CardDeriveKey turns it into key
+ * material on the host. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kdf.h"
+#include "md.h"
+
+DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData,
+                                      PCARD_DH_AGREEMENT_INFO pAgreementInfo)
+{
+    md_state *st;
+    DWORD rv = md_state_get(pCardData, &st);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    PCARD_DH_AGREEMENT_INFO in = pAgreementInfo;
+    if (in == NULL)
+        return SCARD_E_INVALID_PARAMETER;
+    if (in->dwVersion == 0 || in->dwVersion > CARD_DH_AGREEMENT_INFO_VERSION)
+        return ERROR_REVISION_MISMATCH;
+    if (in->dwFlags != 0 || in->pbPublicKey == NULL || in->dwPublicKey < 8)
+        return SCARD_E_INVALID_PARAMETER;
+    if (in->bContainerIndex >= MD_CONTAINERS)
+        return SCARD_E_NO_KEY_CONTAINER;
+    const opgp_appdata *ad = opgp_card_appdata(st->card);
+    DWORD spec = md_container_keyspec(ad, in->bContainerIndex);
+    if (spec == 0)
+        return SCARD_E_NO_KEY_CONTAINER;
+    if (spec < AT_ECDHE_P256 || spec > AT_ECDHE_P521)
+        return SCARD_E_UNSUPPORTED_FEATURE;
+
+    /* The peer's BCRYPT_ECCKEY_BLOB: magic, cbKey, X, Y; checked against our curve. */
+    opgp_curve curve = ad->attr[OPGP_KEY_DEC].curve;
+    size_t coord = opgp_algo_attr_key_bytes(&ad->attr[OPGP_KEY_DEC]);
+    const uint8_t *b = in->pbPublicKey;
+    ULONG magic = (ULONG)b[0] | (ULONG)b[1] << 8 | (ULONG)b[2] << 16 | (ULONG)b[3] << 24;
+    ULONG cb = (ULONG)b[4] | (ULONG)b[5] << 8 | (ULONG)b[6] << 16 | (ULONG)b[7] << 24;
+    if (magic != md_ecc_magic(curve, true) || cb != coord || in->dwPublicKey != 8 + 2 * coord)
+        return SCARD_E_INVALID_PARAMETER;
+    int slot = -1;
+    for (int i = 0; i < MD_MAX_AGREEMENTS && slot < 0; i++)
+        if (st->agreement[i] == NULL)
+            slot = i;
+    if (slot < 0)
+        return SCARD_E_NO_MEMORY;
+
+    uint8_t point[OPGP_MAX_EC_POINT];
+    point[0] = 0x04;
+    memcpy(point + 1, b + 8, 2 * coord);
+    uint8_t secret[OPGP_MAX_EC_POINT];
+    size_t slen = sizeof secret;
+    opgp_status s = opgp_card_decipher(st->card, point, 1 + 2 * coord, secret, &slen, NULL);
+    if (s == OPGP_E_CARD_RESET) {
+        md_after_reset(st);
+        return SCARD_W_RESET_CARD;
+    }
+    if (s != OPGP_OK)
+        return md_card_error(st, s);
+    st->agreement[slot] = malloc(slen);
+    if (st->agreement[slot] == NULL) {
+        opgp_wipe(secret, sizeof secret);
+        return SCARD_E_NO_MEMORY;
+    }
+    memcpy(st->agreement[slot], secret, slen);
+    st->agreement_len[slot] = slen;
+    opgp_wipe(secret, sizeof secret);
+    in->bSecretAgreementIndex = (BYTE)slot;
+    return SCARD_S_SUCCESS;
+}
+
+DWORD WINAPI CardDeriveKey(PCARD_DATA pCardData, PCARD_DERIVE_KEY pAgreementInfo)
+{
+    md_state *st;
+    DWORD rv = md_state_get(pCardData, &st);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    PCARD_DERIVE_KEY in = pAgreementInfo;
+    if (in == NULL)
+        return SCARD_E_INVALID_PARAMETER;
+    if (in->dwVersion != CARD_DERIVE_KEY_VERSION && in->dwVersion != CARD_DERIVE_KEY_VERSION_TWO)
+        return ERROR_REVISION_MISMATCH;
+    if (in->dwFlags & CARD_RETURN_KEY_HANDLE)
+        return SCARD_E_UNSUPPORTED_FEATURE; /* no card-side session keys */
+    if (in->pwszKDF == NULL)
+        return SCARD_E_INVALID_PARAMETER;
+    BYTE idx = in->bSecretAgreementIndex;
+    if (idx >= MD_MAX_AGREEMENTS || st->agreement[idx] == NULL)
+        return SCARD_E_INVALID_PARAMETER;
+    size_t key_len = 0;
+    if (in->dwVersion >= CARD_DERIVE_KEY_VERSION_TWO && in->dwKeyLen > 0)
+        key_len = in->dwKeyLen;
+    uint8_t out[MD_KDF_MAX_OUT];
+    size_t out_len = sizeof out;
+    rv = md_kdf_derive(in->pwszKDF, in->pParameterList, in->dwFlags, st->agreement[idx],
+                       st->agreement_len[idx], key_len, out, &out_len);
+    if (rv == SCARD_S_SUCCESS) {
+        PUCHAR key = md_csp_alloc(pCardData, out_len);
+        if (key == NULL) {
+            rv = SCARD_E_NO_MEMORY;
+        } else {
+            memcpy(key, out, out_len);
+            in->pbDerivedKey = key;
+            in->cbDerivedKey = (DWORD)out_len;
+        }
+    }
+    opgp_wipe(out, sizeof out);
+    return rv;
+}
+
+DWORD WINAPI CardDestroyDHAgreement(PCARD_DATA pCardData, BYTE bSecretAgreementIndex,
+                                    DWORD dwFlags)
+{
+    md_state *st;
+    DWORD rv = md_state_get(pCardData, &st);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    if (dwFlags != 0 || bSecretAgreementIndex >= MD_MAX_AGREEMENTS ||
+        st->agreement[bSecretAgreementIndex] == NULL)
+        return SCARD_E_INVALID_PARAMETER;
+    opgp_wipe(st->agreement[bSecretAgreementIndex], st->agreement_len[bSecretAgreementIndex]);
+    free(st->agreement[bSecretAgreementIndex]);
+    st->agreement[bSecretAgreementIndex] = NULL;
+    st->agreement_len[bSecretAgreementIndex] = 0;
+    return SCARD_S_SUCCESS;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what opgp needs on Debian 12, idempotently and quietly: nothing happens (and nothing is
+# printed) when every package is already there.  Usage: scripts/deps.sh [build|test|demo]
+set -euo pipefail
+
+build=(cmake ninja-build pkg-config gcc libc6-dev libssl-dev openssl libpcsclite-dev
+       mingw-w64 xxd)
+runtime=(pcscd vsmartcard-vpcd)
+tests=(libcmocka-dev gnupg scdaemon opensc opensc-pkcs11 python3 procps util-linux
+       wine64 wine64-tools libwine-dev
+       clang libclang-rt-14-dev)
+
+want=("${build[@]}" "${runtime[@]}")
+case "${1:-test}" in
+  build) want=("${build[@]}") ;;
+  demo|test) want+=("${tests[@]}") ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$st" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

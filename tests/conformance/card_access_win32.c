@@ -1,0 +1,18 @@
+/* Windows: the minidriver is a DLL with no test hook, so there is no simulator in process and
+ * nothing to count; the harness reaches the card through winscard.dll only. */
+#include "card_access.h"
+
+bool ca_sim_start(const char *alg) { (void)alg; return false; }
+void ca_sim_stop(void) {}
+bool ca_sim_active(void) { return false; }
+size_t ca_sim_atr(uint8_t *atr, size_t cap) { (void)atr; (void)cap; return 0; }
+void ca_pcsc_register(uintptr_t ctx, uintptr_t card) { (void)ctx; (void)card; }
+void ca_pcsc_count_start(void) {}
+bool ca_apdus(unsigned long *n) { *n = 0; return false; }
+bool ca_verifies(unsigned long *sent, unsigned long *failed) { *sent = *failed = 0; return false; }
+bool ca_sim_reset(void) { return false; }
+bool ca_sim_public_key(int slot, uint8_t *buf, size_t *len)
+{
+    (void)slot; (void)buf; (void)len;
+    return false;
+}

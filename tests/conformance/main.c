@@ -1,0 +1,106 @@
+/* md-conformance: the minidriver conformance suite (functional, multi-instance,
+ * multithreaded areas of Microsoft's minidriver certification test), on bridge/host.
+ *
+ *   md-conformance --alg ALG --sim            in-process simulator (native builds)
+ *   md-conformance --alg ALG [--reader NAME]  the card in a PC/SC reader
+ *                  [--dll PATH]               Windows: this minidriver, not the registered one
+ *                  [--filter TEXT]            only cases whose name contains TEXT
+ * ALG tells the suite what the card holds: rsa2048 rsa3072 rsa4096 p256 p384 p521.
+ * Exit status: 0 all passed, 1 a case failed, 2 usage or setup error. */
+#include <stdio.h>
+#include <string.h>
+
+#include "card_access.h"
+#include "cases.h"
+#include "harness.h"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: md-conformance --alg ALG (--sim | [--reader NAME] [--dll PATH]) "
+                    "[--filter TEXT]\n");
+    return 2;
+}
+
+static bool load_module(const char *dll)
+{
+    if (dll != NULL) {
+        DWORD rv = opgp_host_module_from_path(dll, &H.module);
+        if (rv != SCARD_S_SUCCESS)
+            fprintf(stderr, "md-conformance: cannot load %s (0x%08lX)\n", dll,
+                    (unsigned long)rv);
+        return rv == SCARD_S_SUCCESS;
+    }
+    BYTE atr[36];
+    size_t atr_len = 0;
+    opgp_host_reader r;
+    if (H.sim) {
+        atr_len = ca_sim_atr(atr, sizeof atr);
+    } else {
+        long prv = opgp_host_reader_connect(H.reader, &r);
+        if (prv != 0) {
+            fprintf(stderr, "md-conformance: no card (PC/SC 0x%08lX)\n", (unsigned long)prv);
+            return false;
+        }
+        memcpy(atr, r.atr, r.atr_len);
+        atr_len = r.atr_len;
+        printf("reader: %s\n", r.name);
+        opgp_host_reader_disconnect(&r);
+    }
+    WCHAR name[OPGP_HOST_MAX_CARD_NAME];
+    DWORD rv = opgp_host_module_for_atr(atr, (DWORD)atr_len, name, &H.module);
+    if (rv != SCARD_S_SUCCESS)
+        fprintf(stderr, "md-conformance: no minidriver registered for the card (0x%08lX)\n",
+                (unsigned long)rv);
+    return rv == SCARD_S_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+    const char *alg = NULL, *dll = NULL, *filter = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--alg") == 0 && i + 1 < argc)
+            alg = argv[++i];
+        else if (strcmp(argv[i], "--sim") == 0)
+            H.sim = true;
+        else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
+            H.reader = argv[++i];
+        else if (strcmp(argv[i], "--dll") == 0 && i + 1 < argc)
+            dll = argv[++i];
+        else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc)
+            filter = argv[++i];
+        else
+            return usage();
+    }
+    if (alg == NULL || (H.alg = mdc_alg_find(alg)) == NULL)
+        return usage();
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (H.sim) {
+        if (!ca_sim_start(alg)) {
+            fprintf(stderr, "md-conformance: no in-process simulator for %s in this build\n",
+                    alg);
+            return 2;
+        }
+    } else {
+        ca_pcsc_count_start();
+    }
+    if (!load_module(dll)) {
+        ca_sim_stop();
+        return 2;
+    }
+    printf("md-conformance: %s, %s\n", alg, H.sim ? "in-process simulator" : "PC/SC");
+
+    /* Order matters: enrollment replaces the authentication key, so it runs last. */
+    t_run("params", mdc_param_cases, mdc_param_count, filter);
+    t_run("properties", mdc_prop_cases, mdc_prop_count, filter);
+    t_run("logon", mdc_logon_cases, mdc_logon_count, filter);
+    t_run("crypto", mdc_crypto_cases, mdc_crypto_count, filter);
+    t_run("pin", mdc_pin_cases, mdc_pin_count, filter);
+    t_run("multi", mdc_multi_cases, mdc_multi_count, filter);
+    t_run("enroll", mdc_enroll_cases, mdc_enroll_count, filter);
+    int failed = t_summary();
+
+    opgp_host_cache_purge();
+    opgp_host_module_close(&H.module);
+    ca_sim_stop();
+    return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,323 @@
+/* Outlook (S/MIME sign with the signature container, decrypt with the decryption container:
+ * CardRSADecrypt, or ECDH through CardConstructDHAgreement + CardDeriveKey), TLS client
+ * authentication, and digest / size-query variants. Every result is checked with host crypto. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cases.h"
+#include "harness.h"
+
+static unsigned long apdus_now(void)
+{
+    unsigned long n = 0;
+    (void)h_apdus(&n);
+    return n;
+}
+
+/* The PIN a container's key needs, as Windows asks for it (CCP_PIN_IDENTIFIER). */
+static PIN_ID container_pin(hctx *h, BYTE index)
+{
+    PIN_ID id = 0xFFFFFFFFu;
+    DWORD len = 0;
+    DWORD rv = h->cd->pfnCardGetContainerProperty(h->cd, index, CCP_PIN_IDENTIFIER, (PBYTE)&id,
+                                                  sizeof id, &len, 0);
+    if (!CHECK_RV(rv, SCARD_S_SUCCESS) || !CHECK(len == sizeof id))
+        return ROLE_USER;
+    return id;
+}
+
+static bool sign_check(hctx *h, BYTE index, ALG_ID alg, bool ksp_style, const char *msg)
+{
+    BYTE hash[64];
+    DWORD hlen = sizeof hash;
+    if (!CHECK(v_hash(alg, msg, strlen(msg), hash, &hlen)))
+        return false;
+    BYTE *sig = NULL;
+    DWORD sig_len = 0;
+    DWORD rv = h_sign_hash(h, index, alg, hash, hlen, ksp_style, &sig, &sig_len);
+    bool ok = CHECK_RV(rv, SCARD_S_SUCCESS) && h_verify(h, index, alg, hash, hlen, sig, sig_len);
+    if (ok && !H.alg->rsa)
+        ok = CHECK(sig_len == 2 * ((H.alg->bits + 7) / 8));
+    if (ok && H.alg->rsa)
+        ok = CHECK(sig_len == H.alg->bits / 8);
+    opgp_host_free(sig);
+    return ok;
+}
+
+static void outlook_sign(void)
+{
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    bool is_sig = false;
+    DWORD spec = h_container_spec(h, MDC_CNTR_SIG, &is_sig);
+    CHECK(is_sig);
+    CHECK(spec == (H.alg->rsa ? (DWORD)AT_SIGNATURE : H.alg->ecdsa_spec));
+    PIN_ID pin = container_pin(h, MDC_CNTR_SIG);
+    t_note("signature container PIN id %lu", (unsigned long)pin);
+    CHECK_RV(h_auth(h, pin, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    /* Outlook goes through the CSP: the hash named by aiHashAlg, no padding info. */
+    CHECK(sign_check(h, MDC_CNTR_SIG, H.alg->hash, false, "outlook s/mime"));
+    CHECK_RV(h->cd->pfnCardDeauthenticateEx(h->cd, CREATE_PIN_SET(pin), 0), SCARD_S_SUCCESS);
+    h_close(h);
+}
+
+static void rsa_digests(void)
+{
+    if (!H.alg->rsa) {
+        t_skip("RSA only");
+        return;
+    }
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    CHECK_RV(h_auth(h, ROLE_USER, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    static const ALG_ID algs[] = { CALG_SHA1, CALG_SHA_256, CALG_SHA_384, CALG_SHA_512 };
+    for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++) {
+        CHECK(sign_check(h, MDC_CNTR_AUT, algs[i], false, "csp digest"));
+        CHECK(sign_check(h, MDC_CNTR_AUT, algs[i], true, "ksp digest"));
+    }
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    h_close(h);
+}
+
+static void tls_client_auth(void)
+{
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    PIN_ID pin = container_pin(h, MDC_CNTR_AUT);
+    CHECK(pin == ROLE_USER);
+    CHECK_RV(h_auth(h, pin, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    if (H.alg->rsa) {
+        /* TLS 1.2 with an RSA key: PKCS#1 v1.5 over SHA-256 (PSS is impossible on the card). */
+        CHECK(sign_check(h, MDC_CNTR_AUT, CALG_SHA_256, true, "tls 1.2 certificate verify"));
+    } else {
+        CHECK(h_container_spec(h, MDC_CNTR_AUT, NULL) == H.alg->ecdsa_spec);
+        /* Schannel hands the KSP's digest of the handshake; every digest size must work
+         * (a P-384 key with a SHA-256 digest is what TLS 1.2 and offline logon produce). */
+        static const ALG_ID algs[] = { CALG_SHA_256, CALG_SHA_384, CALG_SHA_512 };
+        for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++) {
+            CHECK(sign_check(h, MDC_CNTR_AUT, algs[i], true, "tls handshake"));
+            CHECK(sign_check(h, MDC_CNTR_AUT, algs[i], false, "tls handshake csp"));
+        }
+    }
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    h_close(h);
+}
+
+static void sign_size_query(void)
+{
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    BYTE hash[64];
+    DWORD hlen = sizeof hash;
+    CHECK(v_hash(H.alg->hash, "size", 4, hash, &hlen));
+    CARD_SIGNING_INFO si;
+    memset(&si, 0, sizeof si);
+    si.dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
+    si.bContainerIndex = MDC_CNTR_AUT;
+    si.dwKeySpec = h_container_spec(h, MDC_CNTR_AUT, NULL);
+    si.dwSigningFlags = CARD_BUFFER_SIZE_ONLY;
+    si.aiHashAlg = H.alg->hash;
+    si.pbData = hash;
+    si.cbData = hlen;
+    unsigned long a = apdus_now();
+    CHECK_RV(h->cd->pfnCardSignData(h->cd, &si), SCARD_S_SUCCESS);
+    CHECK(apdus_now() == a); /* a size query never reaches the card */
+    CHECK(si.pbSignedData == NULL);
+    CHECK(si.cbSignedData == (H.alg->rsa ? H.alg->bits / 8 : 2 * ((H.alg->bits + 7) / 8)));
+    h_close(h);
+}
+
+/* The host's PKCS#1 unpadding of a raw block (as the Base CSP does) yields want. */
+static bool unpads_to(const CARD_RSA_DECRYPT_INFO *raw, const BYTE *want, DWORD want_len)
+{
+    CARD_RSA_DECRYPT_INFO block = *raw;
+    block.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
+    block.dwPaddingType = CARD_PADDING_PKCS1;
+    BYTE msg[512];
+    DWORD mlen = 0;
+    return CHECK_RV(opgp_host_unpad_data(&block, sizeof msg, &mlen, msg), SCARD_S_SUCCESS) &&
+           CHECK(mlen == want_len && memcmp(msg, want, want_len) == 0);
+}
+
+static void rsa_decrypt(void)
+{
+    if (!H.alg->rsa) {
+        t_skip("RSA only (ECC decrypts through ECDH)");
+        return;
+    }
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    DWORD spec = h_container_spec(h, MDC_CNTR_DEC, NULL);
+    CHECK(spec == AT_KEYEXCHANGE);
+    v_key *k = h_container_key(h, MDC_CNTR_DEC);
+    REQUIRE(k != NULL);
+    PIN_ID pin = container_pin(h, MDC_CNTR_DEC);
+    CHECK_RV(h_auth(h, pin, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    BYTE key[32];
+    for (int i = 0; i < 32; i++)
+        key[i] = (BYTE)(0xA0 + i);
+    BYTE ct[512];
+
+    /* Version 2, PKCS#1: the message comes back (CryptoAPI byte order). */
+    DWORD ct_len = sizeof ct;
+    REQUIRE(v_rsa_encrypt(k, key, sizeof key, ct, &ct_len));
+    CHECK(ct_len == H.alg->bits / 8);
+    CARD_RSA_DECRYPT_INFO di;
+    memset(&di, 0, sizeof di);
+    di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
+    di.bContainerIndex = MDC_CNTR_DEC;
+    di.dwKeySpec = AT_KEYEXCHANGE;
+    di.pbData = ct;
+    di.cbData = ct_len;
+    di.dwPaddingType = CARD_PADDING_PKCS1;
+    if (CHECK_RV(h->cd->pfnCardRSADecrypt(h->cd, &di), SCARD_S_SUCCESS) &&
+        CHECK(di.cbData == sizeof key)) {
+        BYTE back[32];
+        for (int i = 0; i < 32; i++)
+            back[i] = di.pbData[31 - i];
+        CHECK(memcmp(back, key, sizeof key) == 0);
+    }
+
+    /* Padding NONE (the Base CSP unpads itself): the whole block comes back. */
+    ct_len = sizeof ct;
+    REQUIRE(v_rsa_encrypt(k, key, sizeof key, ct, &ct_len));
+    memset(&di, 0, sizeof di);
+    di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
+    di.bContainerIndex = MDC_CNTR_DEC;
+    di.dwKeySpec = AT_KEYEXCHANGE;
+    di.pbData = ct;
+    di.cbData = ct_len;
+    di.dwPaddingType = CARD_PADDING_NONE;
+    if (CHECK_RV(h->cd->pfnCardRSADecrypt(h->cd, &di), SCARD_S_SUCCESS) &&
+        CHECK(di.cbData == ct_len))
+        CHECK(unpads_to(&di, key, sizeof key));
+    /* Structure version 1 belongs to pre-v7 CSPs: a v7 context refuses it... */
+    di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_ONE;
+    CHECK_RV(h->cd->pfnCardRSADecrypt(h->cd, &di), ERROR_REVISION_MISMATCH);
+    /* ...and a v6 context gets the whole block. */
+    hctx *v6;
+    if (CHECK_RV(h_open_version(&v6, CARD_DATA_VERSION_SIX), SCARD_S_SUCCESS)) {
+        CHECK_RV(h_auth(v6, pin, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+        ct_len = sizeof ct;
+        CHECK(v_rsa_encrypt(k, key, sizeof key, ct, &ct_len));
+        memset(&di, 0, sizeof di);
+        di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_ONE;
+        di.bContainerIndex = MDC_CNTR_DEC;
+        di.dwKeySpec = AT_KEYEXCHANGE;
+        di.pbData = ct;
+        di.cbData = ct_len;
+        if (CHECK_RV(v6->cd->pfnCardRSADecrypt(v6->cd, &di), SCARD_S_SUCCESS) &&
+            CHECK(di.cbData == ct_len))
+            CHECK(unpads_to(&di, key, sizeof key));
+        v6->cd->pfnCardDeauthenticateEx(v6->cd, PIN_SET_ALL_ROLES, 0);
+        h_close(v6);
+    }
+
+    /* OAEP is impossible on an OpenPGP card: refused, not mis-decrypted. */
+    ct_len = sizeof ct;
+    REQUIRE(v_rsa_encrypt(k, key, sizeof key, ct, &ct_len));
+    di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
+    di.pbData = ct;
+    di.cbData = ct_len;
+    di.dwPaddingType = CARD_PADDING_OAEP;
+    CHECK_RV_ONE_OF(h->cd->pfnCardRSADecrypt(h->cd, &di), SCARD_E_UNSUPPORTED_FEATURE,
+                    NTE_NOT_SUPPORTED, SCARD_E_INVALID_PARAMETER);
+    v_key_free(k);
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    h_close(h);
+}
+
+static DWORD derive(hctx *h, BYTE agreement, const WCHAR *kdf, BCryptBufferDesc *params,
+                    BYTE **out, DWORD *out_len)
+{
+    CARD_DERIVE_KEY dk;
+    memset(&dk, 0, sizeof dk);
+    dk.dwVersion = CARD_DERIVE_KEY_CURRENT_VERSION;
+    dk.pwszKDF = kdf;
+    dk.bSecretAgreementIndex = agreement;
+    dk.pParameterList = params;
+    DWORD rv = h->cd->pfnCardDeriveKey(h->cd, &dk);
+    *out = dk.pbDerivedKey;
+    *out_len = dk.cbDerivedKey;
+    return rv;
+}
+
+static void ecdh_decrypt(void)
+{
+    if (H.alg->rsa) {
+        t_skip("ECC only");
+        return;
+    }
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    CHECK(h_container_spec(h, MDC_CNTR_DEC, NULL) == H.alg->ecdh_spec);
+    v_key *k = h_container_key(h, MDC_CNTR_DEC);
+    REQUIRE(k != NULL);
+    CHECK_RV(h_auth(h, container_pin(h, MDC_CNTR_DEC), MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    BYTE peer[8 + 2 * 66], z[66];
+    DWORD peer_len = sizeof peer, z_len = sizeof z;
+    REQUIRE(v_ecdh(k, peer, &peer_len, z, &z_len));
+    CARD_DH_AGREEMENT_INFO ai;
+    memset(&ai, 0, sizeof ai);
+    ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
+    ai.bContainerIndex = MDC_CNTR_DEC;
+    ai.dwPublicKey = peer_len;
+    ai.pbPublicKey = peer;
+    if (CHECK_RV(h->cd->pfnCardConstructDHAgreement(h->cd, &ai), SCARD_S_SUCCESS)) {
+        /* BCRYPT_KDF_HASH with SHA-256: SHA-256(Z). */
+        WCHAR sha256[] = OPGP_WSTR("SHA256");
+        BCryptBuffer b = { sizeof sha256, KDF_HASH_ALGORITHM, sha256 };
+        BCryptBufferDesc desc = { BCRYPTBUFFER_VERSION, 1, &b };
+        BYTE *key = NULL;
+        DWORD key_len = 0;
+        BYTE want[64];
+        DWORD want_len = sizeof want;
+        CHECK(v_hash(CALG_SHA_256, z, z_len, want, &want_len));
+        if (CHECK_RV(derive(h, ai.bSecretAgreementIndex, BCRYPT_KDF_HASH, &desc, &key,
+                            &key_len),
+                     SCARD_S_SUCCESS))
+            CHECK(key_len == want_len && memcmp(key, want, want_len) == 0);
+        opgp_host_free(key);
+        /* With prepend and append: SHA-256(prepend || Z || append). */
+        BYTE pre[] = { 1, 2, 3 }, app[] = { 9, 8 };
+        BCryptBuffer bs[3] = { { sizeof sha256, KDF_HASH_ALGORITHM, sha256 },
+                               { sizeof pre, KDF_SECRET_PREPEND, pre },
+                               { sizeof app, KDF_SECRET_APPEND, app } };
+        BCryptBufferDesc desc3 = { BCRYPTBUFFER_VERSION, 3, bs };
+        BYTE joined[3 + 66 + 2];
+        memcpy(joined, pre, 3);
+        memcpy(joined + 3, z, z_len);
+        memcpy(joined + 3 + z_len, app, 2);
+        want_len = sizeof want;
+        CHECK(v_hash(CALG_SHA_256, joined, 5 + z_len, want, &want_len));
+        if (CHECK_RV(derive(h, ai.bSecretAgreementIndex, BCRYPT_KDF_HASH, &desc3, &key,
+                            &key_len),
+                     SCARD_S_SUCCESS))
+            CHECK(key_len == want_len && memcmp(key, want, want_len) == 0);
+        opgp_host_free(key);
+        CHECK_RV(h->cd->pfnCardDestroyDHAgreement(h->cd, ai.bSecretAgreementIndex, 0),
+                 SCARD_S_SUCCESS);
+        /* A destroyed agreement is gone. */
+        key = NULL;
+        DWORD rv = derive(h, ai.bSecretAgreementIndex, BCRYPT_KDF_HASH, &desc, &key, &key_len);
+        CHECK(rv != SCARD_S_SUCCESS);
+        opgp_host_free(key);
+    }
+    /* A point not on the curve is refused before the card sees it. */
+    peer[8 + 3] ^= 0x40;
+    ai.pbPublicKey = peer;
+    CHECK(h->cd->pfnCardConstructDHAgreement(h->cd, &ai) != SCARD_S_SUCCESS);
+    v_key_free(k);
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    h_close(h);
+}
+
+const t_case mdc_crypto_cases[] = {
+    { "outlook.sign", outlook_sign },
+    { "outlook.rsa_decrypt", rsa_decrypt },
+    { "outlook.ecdh_decrypt", ecdh_decrypt },
+    { "tls.client_auth", tls_client_auth },
+    { "sign.rsa_digests", rsa_digests },
+    { "sign.size_query", sign_size_query },
+};
+const size_t mdc_crypto_count = sizeof mdc_crypto_cases / sizeof mdc_crypto_cases[0];

@@ -1,0 +1,247 @@
+/* opgp-sim: the simulator as a virtual card for vsmartcard's vpcd driver in pcscd.
+ *
+ * vpcd (reader.conf DEVICENAME /dev/null:PORT) listens on PORT; opgp-sim connects to it on
+ * 127.0.0.1 and retries until vpcd is up. Each message either way is a 2-byte big-endian length and
+ * a payload. From vpcd, a 1-byte payload is a control code (00 power off, 01 power on, 02 reset,
+ * 04 ATR request, answered with the ATR); anything longer is a command APDU, answered with the
+ * response APDU.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opgp_sim.h"
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: opgp-sim [--port N] [--alg ALG|none] [--serial HEX] [--state FILE] [--t0]\n"
+            "                [--kdf] [--no-extended] [--pin-per-signature] [--delay-ms N]\n"
+            "                [--stats FILE] [--pubkeys DIR]\n"
+            "ALG: rsa2048 rsa3072 rsa4096 p256 p384 p521 bp256 bp384 bp512 cv25519\n");
+}
+
+/* vpcd writes the length and the payload separately: acknowledging at once keeps its Nagle
+ * algorithm from holding the payload back for a delayed ACK (~40 ms per message otherwise). */
+static void quick_ack(int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
+static int read_all(int fd, uint8_t *b, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        quick_ack(fd);
+        ssize_t r = recv(fd, b + got, n - got, 0);
+        if (r == 0)
+            return -1;
+        if (r < 0) {
+            if (errno == EINTR && !g_stop)
+                continue;
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Length and payload in one segment where possible. */
+static int send_msg(int fd, const uint8_t *b, size_t n)
+{
+    static uint8_t buf[2 + 0xFFFF];
+    if (n > 0xFFFF)
+        return -1;
+    buf[0] = (uint8_t)(n >> 8);
+    buf[1] = (uint8_t)n;
+    if (n)
+        memcpy(buf + 2, b, n);
+    n += 2;
+    size_t sent = 0;
+    while (sent < n) {
+        ssize_t r = send(fd, buf + sent, n - sent, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        sent += (size_t)r;
+    }
+    return 0;
+}
+
+static int connect_vpcd(unsigned port, int timeout_ms)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int waited = 0; waited <= timeout_ms && !g_stop; waited += 50) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+            return -1;
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            return fd;
+        }
+        close(fd);
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+static void write_stats(opgp_sim *s, const char *path)
+{
+    if (!path)
+        return;
+    opgp_sim_stats st;
+    opgp_sim_get_stats(s, &st);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    fprintf(f,
+            "apdus %lu\nbytes_in %lu\nbytes_out %lu\nverifies %lu\nverifies_failed %lu\n"
+            "get_responses %lu\nsignatures %lu\ndecipherments %lu\nauthentications %lu\nresets %lu\n",
+            st.apdus, st.bytes_in, st.bytes_out, st.verifies, st.verifies_failed, st.get_responses,
+            st.signatures, st.decipherments, st.authentications, st.resets);
+    fclose(f);
+}
+
+static void serve(opgp_sim *s, int fd, long delay_ms)
+{
+    uint8_t *cmd = malloc(65536), *resp = malloc(OPGP_MAX_RESPONSE);
+    while (cmd && resp && !g_stop) {
+        uint8_t h[2];
+        if (read_all(fd, h, 2) != 0)
+            break;
+        size_t n = (size_t)h[0] << 8 | h[1];
+        if (n && read_all(fd, cmd, n) != 0)
+            break;
+        if (n == 1) {
+            switch (cmd[0]) {
+            case 0x00: opgp_sim_power(s, false); break;
+            case 0x01: opgp_sim_power(s, true); break;
+            case 0x02: opgp_sim_reset(s); break;
+            case 0x04: {
+                uint8_t atr[OPGP_MAX_ATR];
+                size_t al = opgp_sim_present(s) ? opgp_sim_atr(s, atr, sizeof atr) : 0;
+                if (send_msg(fd, atr, al) != 0)
+                    goto out;
+                break;
+            }
+            default: break;
+            }
+            continue;
+        }
+        if (delay_ms > 0) {
+            struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        /* the largest message vpcd takes is 0xFFFF bytes */
+        size_t rl = opgp_sim_process(s, cmd, n, resp, 0xFFFF);
+        if (send_msg(fd, resp, rl) != 0)
+            break;
+    }
+out:
+    free(cmd);
+    free(resp);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option LONG[] = {
+        {"port", required_argument, NULL, 'p'},   {"alg", required_argument, NULL, 'a'},
+        {"serial", required_argument, NULL, 's'}, {"state", required_argument, NULL, 'S'},
+        {"t0", no_argument, NULL, '0'},           {"kdf", no_argument, NULL, 'k'},
+        {"no-extended", no_argument, NULL, 'n'},  {"pin-per-signature", no_argument, NULL, 'P'},
+        {"delay-ms", required_argument, NULL, 'd'}, {"stats", required_argument, NULL, 't'},
+        {"pubkeys", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    opgp_sim_options opt;
+    memset(&opt, 0, sizeof opt);
+    unsigned port = 35963;
+    const char *alg = "rsa2048", *stats = NULL, *pubdir = NULL;
+    long delay_ms = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        switch (c) {
+        case 'p': port = (unsigned)strtoul(optarg, NULL, 0); break;
+        case 'a': alg = optarg; break;
+        case 's': opt.serial = (uint32_t)strtoul(optarg, NULL, 16); break;
+        case 'S': opt.state_file = optarg; break;
+        case '0': opt.t0 = true; break;
+        case 'k': opt.kdf = true; break;
+        case 'n': opt.no_extended = true; break;
+        case 'P': opt.pin_per_signature = true; break;
+        case 'd': delay_ms = strtol(optarg, NULL, 10); break;
+        case 't': stats = optarg; break;
+        case 'o': pubdir = optarg; break;
+        default: usage(); return c == 'h' ? 0 : 2;
+        }
+    }
+    if (port == 0 || port > 65535) {
+        usage();
+        return 2;
+    }
+    bool fresh = true;
+    if (opt.state_file && access(opt.state_file, F_OK) == 0)
+        fresh = false;
+    opgp_sim *s = opgp_sim_new(&opt);
+    if (!s) {
+        fprintf(stderr, "opgp-sim: cannot create the card (state file?)\n");
+        return 1;
+    }
+    if (fresh && strcmp(alg, "none") != 0 && opgp_sim_provision(s, alg) != 0) {
+        fprintf(stderr, "opgp-sim: cannot provision %s\n", alg);
+        opgp_sim_free(s);
+        return 2;
+    }
+    if (pubdir && opgp_sim_export(s, pubdir) != 0) {
+        fprintf(stderr, "opgp-sim: cannot export to %s\n", pubdir);
+        opgp_sim_free(s);
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked recv returns EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = 0;
+    while (!g_stop) {
+        int fd = connect_vpcd(port, 10000);
+        if (fd < 0) {
+            if (!g_stop) {
+                fprintf(stderr, "opgp-sim: vpcd not reachable on 127.0.0.1:%u\n", port);
+                rc = 1;
+            }
+            break;
+        }
+        serve(s, fd, delay_ms);
+        close(fd);
+    }
+    write_stats(s, stats);
+    opgp_sim_free(s);
+    return rc;
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# The Windows build, opgp-tool.exe (x64, mingw), under Wine with the winscard bridge: list and
+# status reach the simulated card through winscard.dll and show its serial and fingerprints;
+# --json parses; a missing reader gives exit code 3.
+. "$(dirname "$0")/../common.inc"
+EXE=${OPGP_TOOL_EXE:?OPGP_TOOL_EXE: the mingw opgp-tool.exe}
+RUN=${OPGP_WINE_RUN:?OPGP_WINE_RUN: tests/wine/wine-run}
+[ -f "$EXE" ] || { echo "no $EXE" >&2; exit 2; }
+if [ -z "${OPGP_TEST_PUBKEYS:-}" ]; then
+    exec "$WITH_CARD" --alg rsa2048 "$0"
+fi
+out=$("$RUN" "$EXE" status | tr -d '\r') || fail "opgp-tool.exe status exit $?"
+echo "$out"
+grep -q "^Reader .*: $OPGP_TEST_READER\$" <<<"$out" || fail "reader"
+grep -q "^Serial number .*: $(cat "$OPGP_TEST_PUBKEYS/serial")\$" <<<"$out" || fail "serial"
+for slot in sig dec aut; do
+    spaced=$(sed -E 's/(....)/\1 /g; s/ $//' "$OPGP_TEST_PUBKEYS/$slot.fpr" |
+             sed -E 's/^((.... ){4}....) /\1  /')
+    grep -qF "Fingerprint ......: $spaced" <<<"$out" || fail "$slot fingerprint"
+done
+# crypt32 parsed the certificates (its quoting of the O= value may differ from OpenSSL's).
+[ "$(grep -c '^    Subject .*CN=opgp-sim ' <<<"$out")" = 3 ] || fail "certificate subjects"
+[ "$(grep -c '^    Valid until .*: 20[0-9][0-9]-' <<<"$out")" = 3 ] || fail "validity"
+json=$("$RUN" "$EXE" --json status | tr -d '\r') || fail "--json exit"
+python3 -m json.tool <<<"$json" >/dev/null || fail "--json is not JSON: $json"
+"$RUN" "$EXE" list | tr -d '\r' | grep -q "^OpenPGP .*: yes" || fail "list"
+"$RUN" "$EXE" --reader "no such reader" status >/dev/null 2>&1; rc=$?
+[ $rc = 3 ] || fail "missing reader: exit $rc"
+echo PASS
