@@ -4,11 +4,12 @@
 set -euo pipefail
 
 build=(cmake ninja-build pkg-config gcc libc6-dev libssl-dev openssl libpcsclite-dev
-       mingw-w64 xxd)
+       mingw-w64 xxd libp11-kit-dev)
 runtime=(pcscd vsmartcard-vpcd)
 tests=(libcmocka-dev gnupg scdaemon opensc opensc-pkcs11 python3 procps util-linux
        wine64 wine64-tools libwine-dev
-       clang libclang-rt-14-dev)
+       clang libclang-rt-14-dev
+       libengine-pkcs11-openssl gnutls-bin openssh-client libnss3-tools p11-kit)
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in

@@ -1,6 +1,6 @@
 /* opgp-tool watch: one line per event as readers and cards come and go, starting with the state
- * of every reader. Stops after --count N events or --timeout S seconds (else runs until
- * interrupted). With --json each line is a JSON object. */
+ * of every reader (or only the --reader one). Stops after --count N events or --timeout S seconds
+ * (else runs until interrupted). With --json each line is a JSON object. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +110,8 @@ static void refresh_readers(watch_state *ws, bool initial)
     size_t m = 0;
     for (const char *r = names; len && r < names + len && *r && m < WATCH_MAX_READERS;
          r += strlen(r) + 1) {
+        if (ws->ctx->reader && strcmp(ws->ctx->reader, r) != 0)
+            continue; /* --reader: that one only (it may come later) */
         size_t rlen = strlen(r);
         if (rlen >= sizeof next[m].name)
             continue; /* no PC/SC reader name is this long; skip rather than cut it */

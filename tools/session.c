@@ -24,6 +24,25 @@ int tool_exit_code(opgp_status st)
     }
 }
 
+/* After the last try went wrong, what to do next. */
+static const char *now_blocked_advice(int pin_ref)
+{
+    switch (pin_ref) {
+    case OPGP_PIN_PW1:
+    case OPGP_PIN_PW1_SIGN:
+        return "the user PIN is now blocked: unblock it with the Reset Code or the admin PIN "
+               "(opgp-tool pin unblock [--admin])";
+    case OPGP_PIN_RC:
+        return "the Reset Code is now blocked: unblock the user PIN with the admin PIN "
+               "(opgp-tool pin unblock --admin)";
+    case OPGP_PIN_PW3:
+        return "the admin PIN is now blocked: only a factory reset (opgp-tool reset) makes the "
+               "card usable again, and it erases the keys";
+    default:
+        return NULL;
+    }
+}
+
 int tool_fail(const char *what, const opgp_error *err)
 {
     char msg[256];
@@ -32,6 +51,9 @@ int tool_fail(const char *what, const opgp_error *err)
         fprintf(stderr, "opgp-tool: %s: %s\n", what, msg);
     else
         fprintf(stderr, "opgp-tool: %s\n", msg);
+    const char *advice = now_blocked_advice(err->pin_ref);
+    if (err->status == OPGP_E_WRONG_PIN && err->tries_left == 0 && advice)
+        fprintf(stderr, "opgp-tool: %s\n", advice);
     return tool_exit_code(err->status);
 }
 

@@ -137,7 +137,7 @@ CK_RV p11_object_attribute(p11_slot *s, unsigned container, unsigned kind,
     case CKA_CLASS:
         return p11_attr_ulong(a, priv ? CKO_PRIVATE_KEY : pubk ? CKO_PUBLIC_KEY : CKO_CERTIFICATE);
     case CKA_TOKEN: return p11_attr_bool(a, true);
-    case CKA_PRIVATE: return p11_attr_bool(a, false);
+    case CKA_PRIVATE: return p11_attr_bool(a, priv); /* private keys show after login */
     case CKA_MODIFIABLE: return p11_attr_bool(a, false);
     case CKA_COPYABLE: return p11_attr_bool(a, false);
     case CKA_DESTROYABLE: return p11_attr_bool(a, cert);

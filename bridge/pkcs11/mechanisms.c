@@ -67,7 +67,7 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
         token_types(s, have);
         CK_ULONG n = 0;
         for (size_t i = 0; i < N_MECHS; i++) {
-            if (!have[mechs[i].key])
+            if (!have[mechs[i].key] || (mechs[i].hash >= 0 && !p11_hash_available(mechs[i].hash)))
                 continue;
             if (pMechanismList != NULL && n < *pulCount)
                 pMechanismList[n] = mechs[i].type;
@@ -93,7 +93,7 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
     if (rv == CKR_OK)
         rv = p11_slot_token(s);
     const p11_mech *m = p11_mech_get(type);
-    if (rv == CKR_OK && m == NULL)
+    if (rv == CKR_OK && (m == NULL || (m->hash >= 0 && !p11_hash_available(m->hash))))
         rv = CKR_MECHANISM_INVALID;
     if (rv == CKR_OK) {
         pInfo->flags = m->flags;

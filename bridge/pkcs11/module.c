@@ -8,12 +8,12 @@
 
 bool p11_initialized;
 static unsigned long init_pid;
-static opgp_tok_readers *event_readers; /* C_WaitForSlotEvent's PC/SC context */
+/* PC/SC contexts of threads blocked in C_WaitForSlotEvent: C_Finalize cancels them. */
+static opgp_tok_readers *waiters[8];
 
 void p11_lock(void);
 void p11_unlock(void);
 
-opgp_tok_readers *p11_event_readers(void) { return event_readers; }
 
 CK_RV p11_enter(void)
 {
@@ -24,7 +24,7 @@ CK_RV p11_enter(void)
             p11_initialized = false;
             memset(p11_slots, 0, sizeof(p11_slot) * P11_MAX_SLOTS);
             p11_sessions_reset();
-            event_readers = NULL;
+            memset(waiters, 0, sizeof waiters);
         }
         p11_unlock();
         return CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -58,7 +58,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
     p11_sessions_reset();
     init_pid = p11_pid();
     p11_initialized = true;
-    event_readers = NULL;
+    memset(waiters, 0, sizeof waiters);
     p11_unlock();
     return CKR_OK;
 }
@@ -72,20 +72,34 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
         return rv;
     p11_sessions_reset();
     p11_slots_close_all();
-    opgp_tok_readers *er = event_readers;
-    event_readers = NULL;
     p11_initialized = false;
-    p11_leave();
-    if (er != NULL) {
-        /* A thread blocked in C_WaitForSlotEvent returns CKR_CRYPTOKI_NOT_INITIALIZED. */
-        opgp_tok_readers_cancel(er);
+    /* Waiting threads wake up, see the module finalised and release their own contexts. */
+    for (size_t i = 0; i < sizeof waiters / sizeof waiters[0]; i++) {
+        if (waiters[i] != NULL)
+            opgp_tok_readers_cancel(waiters[i]);
+        waiters[i] = NULL;
     }
+    p11_leave();
     return CKR_OK;
 }
 
-/* The waiter's context: created once per initialisation, released by the waiter itself when it
- * sees the module finalised (events.c). */
-void p11_set_event_readers(opgp_tok_readers *r) { event_readers = r; }
+bool p11_event_register(opgp_tok_readers *r)
+{
+    for (size_t i = 0; i < sizeof waiters / sizeof waiters[0]; i++) {
+        if (waiters[i] == NULL) {
+            waiters[i] = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+void p11_event_unregister(opgp_tok_readers *r)
+{
+    for (size_t i = 0; i < sizeof waiters / sizeof waiters[0]; i++)
+        if (waiters[i] == r)
+            waiters[i] = NULL;
+}
 
 static void pad(CK_UTF8CHAR *dst, size_t n, const char *src)
 {

@@ -99,6 +99,8 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
                           : kind == P11_KIND_PUBLIC ? CKO_PUBLIC_KEY : CKO_CERTIFICATE;
             if (has_cls && cls != kc)
                 continue; /* skipped before any card read a certificate would cost */
+            if (kind == P11_KIND_PRIVATE && slot->login != CKU_USER)
+                continue; /* CKA_PRIVATE objects are for the logged-in user only */
             if (kind == P11_KIND_CERT) {
                 uint8_t *der;
                 size_t len;

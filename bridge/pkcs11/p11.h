@@ -27,9 +27,9 @@ void p11_leave(void);
 unsigned long p11_pid(void);
 void p11_lock(void);
 void p11_unlock(void);
-/* C_WaitForSlotEvent's PC/SC context (module.c keeps it so C_Finalize can cancel a wait). */
-opgp_tok_readers *p11_event_readers(void);
-void p11_set_event_readers(opgp_tok_readers *r);
+/* PC/SC contexts of blocked C_WaitForSlotEvent calls, cancelled by C_Finalize (lock held). */
+bool p11_event_register(opgp_tok_readers *r);
+void p11_event_unregister(opgp_tok_readers *r);
 
 /* ---- slot.c ------------------------------------------------------------------------------ */
 typedef struct p11_slot {
@@ -141,6 +141,8 @@ bool p11_hash_update(p11_hash *h, const uint8_t *p, size_t n);
 /* Digest into out (64 bytes at least); frees h. */
 bool p11_hash_final(p11_hash *h, uint8_t *out, size_t *len);
 void p11_hash_free(p11_hash *h);
+/* Whether this platform's crypto has the digest (CNG lacks SHA-224). */
+bool p11_hash_available(int alg);
 
 /* ---- pin.c ------------------------------------------------------------------------------- */
 CK_RV p11_pin_error(opgp_tok_rv r);

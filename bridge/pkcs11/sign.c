@@ -48,7 +48,8 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
     if (rv == CKR_OBJECT_HANDLE_INVALID)
         rv = CKR_KEY_HANDLE_INVALID;
     const p11_mech *m = rv == CKR_OK ? p11_mech_get(pMechanism->mechanism) : NULL;
-    if (rv == CKR_OK && (m == NULL || !(m->flags & CKF_SIGN)))
+    if (rv == CKR_OK && (m == NULL || !(m->flags & CKF_SIGN) ||
+                         (m->hash >= 0 && !p11_hash_available(m->hash))))
         rv = CKR_MECHANISM_INVALID;
     if (rv == CKR_OK && pMechanism->ulParameterLen != 0)
         rv = CKR_MECHANISM_PARAM_INVALID;

@@ -152,8 +152,12 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
         p11_leave();
         return CKR_ARGUMENTS_BAD;
     }
-    /* A size query refreshes the readers; the call that fills the list reports that view. */
-    if (pSlotList == NULL)
+    /* A size query refreshes the readers; the call that fills the list reports that view
+     * (or a fresh one, for callers that skip the size query). */
+    bool known = false;
+    for (size_t i = 0; i < P11_MAX_SLOTS && !known; i++)
+        known = p11_slots[i].used;
+    if (pSlotList == NULL || !known)
         p11_slots_refresh();
     CK_ULONG n = 0;
     for (size_t i = 0; i < P11_MAX_SLOTS; i++) {

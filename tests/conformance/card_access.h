@@ -13,9 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Card variants the simulator offers (tests/sim/opgp_sim.h). */
+typedef struct ca_card_options {
+    bool t0;                /* long responses through 61xx + GET RESPONSE */
+    bool no_extended;       /* no extended length: command chaining */
+    bool kdf;               /* KDF-DO: PINs go to the card derived */
+    bool pin_per_signature; /* C4 byte 1 = 00: PW1 (81) good for one signature */
+    bool wrong_pin_6982;    /* a wrong PIN answered 6982 (no tries left in the answer) */
+} ca_card_options;
+
 /* Create a simulated card provisioned with alg and route every context to it. false when
  * this build has no simulator or provisioning failed. */
-bool ca_sim_start(const char *alg);
+bool ca_sim_start(const char *alg, const ca_card_options *opt);
 void ca_sim_stop(void);
 bool ca_sim_active(void);
 /* The simulator's ATR. */
@@ -30,8 +39,15 @@ void ca_pcsc_count_start(void);
 bool ca_apdus(unsigned long *n);
 /* VERIFY commands carrying a PIN, and those rejected (simulator only). */
 bool ca_verifies(unsigned long *sent, unsigned long *failed);
+/* Hold / release the simulated card for the context on hscard (the Base CSP's transaction):
+ * other contexts' commands wait meanwhile. Nestable. */
+uint32_t ca_sim_begin(uintptr_t hscard);
+void ca_sim_end(uintptr_t hscard);
 /* Warm-reset the simulated card: every context sees the reset once on its next command. */
 bool ca_sim_reset(void);
+/* Make the simulated card reset itself before the APDU after the next `after` ones (a reset
+ * in the middle of an operation). false without a simulator. */
+bool ca_sim_reset_after(unsigned long after);
 /* The simulator's public key of an OpenPGP slot (0 SIG, 1 DEC, 2 AUT) as DER
  * SubjectPublicKeyInfo into buf; *len its size. false when unavailable. */
 bool ca_sim_public_key(int slot, uint8_t *buf, size_t *len);

@@ -18,7 +18,7 @@ static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER; /* the simulator is
 /* A transaction holds the card for one transport, as SCardBeginTransaction does: others wait
  * (their transmits too) until it ends. Under sim_lock. */
 static pthread_cond_t card_free = PTHREAD_COND_INITIALIZER;
-static const void *card_owner;
+static uintptr_t card_owner; /* the hScard holding the card, 0: nobody */
 static unsigned card_depth;
 static opgp_sim *sim;
 static unsigned long apdus;            /* under sim_lock */
@@ -31,6 +31,7 @@ typedef struct counting {
     opgp_transport base;
     opgp_transport *inner;
     bool is_sim;
+    uintptr_t hscard;         /* the context's card handle: transactions are per handle */
     unsigned long generation; /* the last reset this transport reported */
 } counting;
 
@@ -38,8 +39,16 @@ static opgp_status c_transmit(opgp_transport *t, const uint8_t *cmd, size_t cmd_
                               uint8_t *resp, size_t *resp_len)
 {
     counting *c = (counting *)t;
+    if (!c->is_sim) {
+        /* PC/SC blocks inside while another handle holds a transaction: never hold a lock of
+         * ours across it. */
+        pthread_mutex_lock(&sim_lock);
+        apdus++;
+        pthread_mutex_unlock(&sim_lock);
+        return opgp_transport_transmit(c->inner, cmd, cmd_len, resp, resp_len);
+    }
     pthread_mutex_lock(&sim_lock);
-    while (c->is_sim && card_owner != NULL && card_owner != c)
+    while (c->is_sim && card_owner != 0 && card_owner != c->hscard)
         pthread_cond_wait(&card_free, &sim_lock);
     opgp_status s;
     if (c->is_sim && c->generation != reset_generation) {
@@ -57,8 +66,10 @@ static opgp_status c_transmit(opgp_transport *t, const uint8_t *cmd, size_t cmd_
 static opgp_status c_begin(opgp_transport *t)
 {
     counting *c = (counting *)t;
+    if (!c->is_sim)
+        return opgp_transport_begin(c->inner);
     pthread_mutex_lock(&sim_lock);
-    while (c->is_sim && card_owner != NULL && card_owner != c)
+    while (c->is_sim && card_owner != 0 && card_owner != c->hscard)
         pthread_cond_wait(&card_free, &sim_lock);
     opgp_status s;
     if (c->is_sim && c->generation != reset_generation) {
@@ -69,7 +80,7 @@ static opgp_status c_begin(opgp_transport *t)
     }
     /* Held even across a reset report, as PC/SC leaves the transaction on the reset card. */
     if (c->is_sim && (s == OPGP_OK || s == OPGP_E_CARD_RESET)) {
-        card_owner = c;
+        card_owner = c->hscard;
         card_depth++;
     }
     pthread_mutex_unlock(&sim_lock);
@@ -79,10 +90,12 @@ static opgp_status c_begin(opgp_transport *t)
 static opgp_status c_end(opgp_transport *t)
 {
     counting *c = (counting *)t;
+    if (!c->is_sim)
+        return opgp_transport_end(c->inner);
     pthread_mutex_lock(&sim_lock);
     opgp_status s = opgp_transport_end(c->inner);
-    if (c->is_sim && card_owner == c && --card_depth == 0) {
-        card_owner = NULL;
+    if (c->is_sim && card_owner == c->hscard && card_depth > 0 && --card_depth == 0) {
+        card_owner = 0;
         pthread_cond_broadcast(&card_free);
     }
     pthread_mutex_unlock(&sim_lock);
@@ -92,6 +105,8 @@ static opgp_status c_end(opgp_transport *t)
 static opgp_status c_get_atr(opgp_transport *t, uint8_t *atr, size_t *atr_len)
 {
     counting *c = (counting *)t;
+    if (!c->is_sim)
+        return opgp_transport_get_atr(c->inner, atr, atr_len);
     pthread_mutex_lock(&sim_lock);
     opgp_status s = opgp_transport_get_atr(c->inner, atr, atr_len);
     pthread_mutex_unlock(&sim_lock);
@@ -109,8 +124,9 @@ static void c_close(opgp_transport *t)
 {
     counting *c = (counting *)t;
     pthread_mutex_lock(&sim_lock);
-    if (card_owner == c) { /* closed inside a transaction: release it, as SCardDisconnect does */
-        card_owner = NULL;
+    if (c->is_sim && card_owner == c->hscard) {
+        /* Closed inside a transaction: release it, as SCardDisconnect does. */
+        card_owner = 0;
         card_depth = 0;
         pthread_cond_broadcast(&card_free);
     }
@@ -128,7 +144,7 @@ static const struct opgp_transport_ops COUNTING_OPS = {
     .close = c_close,
 };
 
-static opgp_transport *wrap(opgp_transport *inner, bool is_sim)
+static opgp_transport *wrap(opgp_transport *inner, bool is_sim, uintptr_t hscard)
 {
     if (inner == NULL)
         return NULL;
@@ -140,6 +156,7 @@ static opgp_transport *wrap(opgp_transport *inner, bool is_sim)
     c->base.ops = &COUNTING_OPS;
     c->inner = inner;
     c->is_sim = is_sim;
+    c->hscard = hscard;
     pthread_mutex_lock(&sim_lock);
     c->generation = reset_generation;
     pthread_mutex_unlock(&sim_lock);
@@ -149,8 +166,7 @@ static opgp_transport *wrap(opgp_transport *inner, bool is_sim)
 static opgp_transport *sim_provider(void *arg, uintptr_t hscard)
 {
     (void)arg;
-    (void)hscard;
-    return wrap(opgp_sim_transport_new(sim), true);
+    return wrap(opgp_sim_transport_new(sim), true, hscard);
 }
 
 static opgp_transport *pcsc_provider(void *arg, uintptr_t hscard)
@@ -166,14 +182,19 @@ static opgp_transport *pcsc_provider(void *arg, uintptr_t hscard)
     opgp_transport *t = NULL;
     if (opgp_pcsc_wrap((SCARDCONTEXT)ctx, (SCARDHANDLE)hscard, &t) != OPGP_OK)
         return NULL;
-    return wrap(t, false);
+    return wrap(t, false, hscard);
 }
 
-bool ca_sim_start(const char *alg)
+bool ca_sim_start(const char *alg, const ca_card_options *o)
 {
     opgp_sim_options opt;
     memset(&opt, 0, sizeof opt);
     opt.serial = 0x00C0FFEE;
+    opt.t0 = o->t0;
+    opt.no_extended = o->no_extended;
+    opt.kdf = o->kdf;
+    opt.pin_per_signature = o->pin_per_signature;
+    opt.wrong_pin_6982 = o->wrong_pin_6982;
     sim = opgp_sim_new(&opt);
     if (sim == NULL || opgp_sim_provision(sim, alg) != 0) {
         ca_sim_stop();
@@ -228,6 +249,42 @@ bool ca_verifies(unsigned long *sent, unsigned long *failed)
     *sent = st.verifies;
     *failed = st.verifies_failed;
     return true;
+}
+
+bool ca_sim_reset_after(unsigned long after)
+{
+    if (sim == NULL)
+        return false;
+    opgp_sim_fault_spec f;
+    memset(&f, 0, sizeof f);
+    f.kind = OPGP_SIM_FAULT_RESET;
+    f.after = after;
+    f.count = 1;
+    pthread_mutex_lock(&sim_lock);
+    opgp_sim_fault(sim, &f);
+    pthread_mutex_unlock(&sim_lock);
+    return true;
+}
+
+uint32_t ca_sim_begin(uintptr_t hscard)
+{
+    pthread_mutex_lock(&sim_lock);
+    while (card_owner != 0 && card_owner != hscard)
+        pthread_cond_wait(&card_free, &sim_lock);
+    card_owner = hscard;
+    card_depth++;
+    pthread_mutex_unlock(&sim_lock);
+    return 0;
+}
+
+void ca_sim_end(uintptr_t hscard)
+{
+    pthread_mutex_lock(&sim_lock);
+    if (card_owner == hscard && card_depth > 0 && --card_depth == 0) {
+        card_owner = 0;
+        pthread_cond_broadcast(&card_free);
+    }
+    pthread_mutex_unlock(&sim_lock);
 }
 
 bool ca_sim_reset(void)

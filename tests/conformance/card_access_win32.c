@@ -2,7 +2,12 @@
  * nothing to count; the harness reaches the card through winscard.dll only. */
 #include "card_access.h"
 
-bool ca_sim_start(const char *alg) { (void)alg; return false; }
+bool ca_sim_start(const char *alg, const ca_card_options *opt)
+{
+    (void)alg;
+    (void)opt;
+    return false;
+}
 void ca_sim_stop(void) {}
 bool ca_sim_active(void) { return false; }
 size_t ca_sim_atr(uint8_t *atr, size_t cap) { (void)atr; (void)cap; return 0; }
@@ -11,6 +16,9 @@ void ca_pcsc_count_start(void) {}
 bool ca_apdus(unsigned long *n) { *n = 0; return false; }
 bool ca_verifies(unsigned long *sent, unsigned long *failed) { *sent = *failed = 0; return false; }
 bool ca_sim_reset(void) { return false; }
+bool ca_sim_reset_after(unsigned long after) { (void)after; return false; }
+uint32_t ca_sim_begin(uintptr_t hscard) { (void)hscard; return 0; }
+void ca_sim_end(uintptr_t hscard) { (void)hscard; }
 bool ca_sim_public_key(int slot, uint8_t *buf, size_t *len)
 {
     (void)slot; (void)buf; (void)len;

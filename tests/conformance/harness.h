@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "card_access.h"
 #include "opgp/host.h"
 #include "opgp/host_reader.h"
 #include "runner.h"
@@ -39,6 +40,7 @@ typedef struct mdc_config {
     bool sim;                  /* in-process simulator (native) rather than PC/SC */
     const char *reader;        /* PC/SC reader, NULL: the first with a card */
     opgp_host_module module;
+    ca_card_options card;      /* what the card does (told by the command line) */
     bool enrolled;             /* a case generated new keys: the simulator's export is stale */
 } mdc_config;
 

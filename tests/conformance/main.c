@@ -5,6 +5,10 @@
  *   md-conformance --alg ALG [--reader NAME]  the card in a PC/SC reader
  *                  [--dll PATH]               Windows: this minidriver, not the registered one
  *                  [--filter TEXT]            only cases whose name contains TEXT
+ *                  [--known-defects]          also run the cases of reported, unfixed defects
+ *                  [--t0] [--no-extended] [--kdf] [--pin-per-signature] [--wrong-pin-6982]
+ *                      the card's variant (the simulator is made so; through PC/SC, say what
+ *                      tests/with-card was given)
  * ALG tells the suite what the card holds: rsa2048 rsa3072 rsa4096 p256 p384 p521.
  * Exit status: 0 all passed, 1 a case failed, 2 usage or setup error. */
 #include <stdio.h>
@@ -68,6 +72,18 @@ int main(int argc, char **argv)
             dll = argv[++i];
         else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc)
             filter = argv[++i];
+        else if (strcmp(argv[i], "--t0") == 0)
+            H.card.t0 = true;
+        else if (strcmp(argv[i], "--no-extended") == 0)
+            H.card.no_extended = true;
+        else if (strcmp(argv[i], "--kdf") == 0)
+            H.card.kdf = true;
+        else if (strcmp(argv[i], "--pin-per-signature") == 0)
+            H.card.pin_per_signature = true;
+        else if (strcmp(argv[i], "--known-defects") == 0)
+            t_include_known_defects = true;
+        else if (strcmp(argv[i], "--wrong-pin-6982") == 0)
+            H.card.wrong_pin_6982 = true;
         else
             return usage();
     }
@@ -75,7 +91,7 @@ int main(int argc, char **argv)
         return usage();
     setvbuf(stdout, NULL, _IONBF, 0);
     if (H.sim) {
-        if (!ca_sim_start(alg)) {
+        if (!ca_sim_start(alg, &H.card)) {
             fprintf(stderr, "md-conformance: no in-process simulator for %s in this build\n",
                     alg);
             return 2;
@@ -87,7 +103,9 @@ int main(int argc, char **argv)
         ca_sim_stop();
         return 2;
     }
-    printf("md-conformance: %s, %s\n", alg, H.sim ? "in-process simulator" : "PC/SC");
+    printf("md-conformance: %s, %s%s%s%s%s\n", alg, H.sim ? "in-process simulator" : "PC/SC",
+           H.card.t0 ? ", T=0 responses" : "", H.card.no_extended ? ", no extended length" : "",
+           H.card.kdf ? ", KDF-DO" : "", H.card.pin_per_signature ? ", PIN per signature" : "");
 
     /* Order matters: enrollment replaces the authentication key, so it runs last. */
     t_run("params", mdc_param_cases, mdc_param_count, filter);

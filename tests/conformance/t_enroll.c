@@ -21,6 +21,19 @@ static void cert_name(BYTE index, bool sig, char out[8])
              (unsigned)(index % 100));
 }
 
+static bool read_cardcf(hctx *h, CARD_CACHE_FILE_FORMAT *cf)
+{
+    BYTE *p = NULL;
+    DWORD len = 0;
+    bool ok = CHECK_RV(h->cd->pfnCardReadFile(h->cd, NULL, szCACHE_FILE, 0, &p, &len),
+                       SCARD_S_SUCCESS) &&
+              CHECK(len == sizeof *cf);
+    if (ok)
+        memcpy(cf, p, sizeof *cf);
+    opgp_host_free(p);
+    return ok;
+}
+
 static void enroll_needs_admin(void)
 {
     hctx *h;
@@ -94,10 +107,23 @@ static void enroll_keygen_and_cert(void)
         CHECK_RV(h_auth(a, ROLE_ADMIN, MDC_PIN_ADMIN, NULL), SCARD_S_SUCCESS);
         CHECK_RV(opgp_host_write_file(a->c, szBASE_CSP_DIR, cert, dec_cert, dec_len),
                  SCARD_S_SUCCESS);
-        /* A cold context (no cache at all) reads what was written from the card. */
+        /* A new context on the warm cache gets the new certificate. */
         a->cd->pfnCardDeauthenticateEx(a->cd, PIN_SET_ALL_ROLES, 0);
+        BYTE *got = NULL;
+        DWORD got_len = 0;
         h_close(b);
         b = NULL;
+        hctx *w;
+        if (CHECK_RV(h_open(&w), SCARD_S_SUCCESS)) {
+            got = NULL;
+            if (CHECK_RV(w->cd->pfnCardReadFile(w->cd, szBASE_CSP_DIR, cert, 0, &got, &got_len),
+                         SCARD_S_SUCCESS) &&
+                !CHECK(got_len == dec_len && memcmp(got, dec_cert, dec_len) == 0))
+                t_note("a new context on the warm cache returns the old certificate");
+            opgp_host_free(got);
+            h_close(w);
+        }
+        /* A cold context (no cache at all) reads what was written from the card. */
         hctx *c;
         opgp_host_cache_purge();
         if (CHECK_RV(h_open(&c), SCARD_S_SUCCESS)) {
@@ -124,8 +150,58 @@ out:
     h_close(a);
 }
 
+/* Certificate renewal without a new key (another process's view): the certificate file changes
+ * and nothing else. The Base CSP of another process learns it only from cardcf, and a context
+ * already open must not keep answering from its own memory. */
+static void enroll_cert_freshness(void)
+{
+    hctx *a, *b;
+    REQUIRE_RV(h_open(&a), SCARD_S_SUCCESS);
+    if (!CHECK_RV(h_open(&b), SCARD_S_SUCCESS)) {
+        h_close(a);
+        return;
+    }
+    bool sig = false, other_sig = false;
+    h_container_spec(a, MDC_CNTR_AUT, &sig);
+    h_container_spec(a, MDC_CNTR_SIG, &other_sig);
+    char cert[8], other[8];
+    cert_name(MDC_CNTR_AUT, sig, cert);
+    cert_name(MDC_CNTR_SIG, other_sig, other);
+    BYTE *old = NULL, *fresh = NULL, *got = NULL;
+    DWORD old_len = 0, fresh_len = 0, got_len = 0;
+    /* B has read the current certificate. */
+    CHECK_RV(b->cd->pfnCardReadFile(b->cd, szBASE_CSP_DIR, cert, 0, &old, &old_len),
+             SCARD_S_SUCCESS);
+    if (!CHECK_RV(a->cd->pfnCardReadFile(a->cd, szBASE_CSP_DIR, other, 0, &fresh, &fresh_len),
+                  SCARD_S_SUCCESS) ||
+        !CHECK(fresh_len != old_len || memcmp(fresh, old, old_len) != 0))
+        goto out;
+    CARD_CACHE_FILE_FORMAT before, after;
+    bool cf_ok = read_cardcf(a, &before);
+    CHECK_RV(h_auth(a, ROLE_ADMIN, MDC_PIN_ADMIN, NULL), SCARD_S_SUCCESS);
+    CHECK_RV(a->cd->pfnCardWriteFile(a->cd, szBASE_CSP_DIR, cert, 0, fresh, fresh_len),
+             SCARD_S_SUCCESS);
+    a->cd->pfnCardDeauthenticateEx(a->cd, PIN_SET_ALL_ROLES, 0);
+    if (cf_ok && read_cardcf(a, &after) &&
+        !CHECK(after.wFilesFreshness != before.wFilesFreshness))
+        t_note("cardcf unchanged by a certificate write: other processes keep serving the old "
+               "certificate from their caches");
+    if (CHECK_RV(b->cd->pfnCardReadFile(b->cd, szBASE_CSP_DIR, cert, 0, &got, &got_len),
+                 SCARD_S_SUCCESS) &&
+        !CHECK(got_len == fresh_len && memcmp(got, fresh, fresh_len) == 0))
+        t_note("a context opened before the write still returns the old certificate");
+out:
+    opgp_host_free(old);
+    opgp_host_free(fresh);
+    opgp_host_free(got);
+    h_close(b);
+    h_close(a);
+}
+
 const t_case mdc_enroll_cases[] = {
-    { "enroll.needs_admin", enroll_needs_admin },
-    { "enroll.keygen_and_cert", enroll_keygen_and_cert },
+    { "enroll.needs_admin", enroll_needs_admin, NULL },
+    { "enroll.keygen_and_cert", enroll_keygen_and_cert, NULL },
+    { "enroll.cert_freshness", enroll_cert_freshness,
+      "minidriver: cardcf ignores certificate writes; open contexts keep the old certificate" },
 };
 const size_t mdc_enroll_count = sizeof mdc_enroll_cases / sizeof mdc_enroll_cases[0];

@@ -137,7 +137,10 @@ static void logon_warm(void)
         /* An unchanged card: everything but the PIN and the signature comes from the cache. */
         CHECK(c.files == 0);
         CHECK(c.auth == 1);
-        CHECK(c.sign == 1);
+        /* One PSO / INTERNAL AUTHENTICATE, unless the card answers long in 61xx parts or
+         * takes long commands chained. */
+        if (!H.card.t0 && !H.card.no_extended)
+            CHECK(c.sign == 1);
     }
 }
 
@@ -156,8 +159,8 @@ static void logon_legacy_pin(void)
 }
 
 const t_case mdc_logon_cases[] = {
-    { "logon.cold", logon_cold },
-    { "logon.warm", logon_warm },
-    { "logon.legacy_pin", logon_legacy_pin },
+    { "logon.cold", logon_cold, NULL },
+    { "logon.warm", logon_warm, NULL },
+    { "logon.legacy_pin", logon_legacy_pin, NULL },
 };
 const size_t mdc_logon_count = sizeof mdc_logon_cases / sizeof mdc_logon_cases[0];

@@ -83,9 +83,12 @@ static void own_worker(void *p)
 
 static void check_jobs(job *jobs, v_key *k)
 {
+    bool verifiable = v_supported(k);
+    if (!verifiable)
+        t_skip("the host's crypto cannot use this key: signatures not verified");
     for (int t = 0; t < THREADS; t++) {
         for (int r = 0; r < ROUNDS; r++) {
-            if (CHECK_RV(jobs[t].rv[r], SCARD_S_SUCCESS))
+            if (CHECK_RV(jobs[t].rv[r], SCARD_S_SUCCESS) && verifiable)
                 CHECK(v_verify(k, H.alg->hash, jobs[t].hash, jobs[t].hash_len, jobs[t].sig[r],
                                jobs[t].sig_len[r]));
             opgp_host_free(jobs[t].sig[r]);
@@ -212,6 +215,100 @@ static void card_reset(void)
     h_close(h);
 }
 
+/* A reset in the middle of an operation: right before the signature command, after the PIN
+ * was verified. The minidriver must report it and must not verify the PIN again on its own. */
+static void reset_mid_operation(void)
+{
+    if (!H.sim) {
+        t_skip("needs the in-process simulator's fault injection");
+        return;
+    }
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    unsigned long sent0 = 0, failed0 = 0, sent = 0, failed = 0;
+    CHECK(ca_verifies(&sent0, &failed0));
+    CHECK_RV(h_auth(h, ROLE_USER, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    BYTE hash[64];
+    DWORD hlen = sizeof hash;
+    CHECK(v_hash(H.alg->hash, "mid-operation", 13, hash, &hlen));
+    REQUIRE(ca_sim_reset_after(0));
+    BYTE *sig = NULL;
+    DWORD sig_len = 0;
+    DWORD rv = h_sign_hash(h, MDC_CNTR_AUT, H.alg->hash, hash, hlen, true, &sig, &sig_len);
+    t_note("sign with a reset before its command: 0x%08lX", (unsigned long)rv);
+    CHECK_RV_ONE_OF(rv, SCARD_W_RESET_CARD, SCARD_W_SECURITY_VIOLATION);
+    opgp_host_free(sig);
+    CHECK(ca_verifies(&sent, &failed));
+    CHECK(sent - sent0 == 1); /* only the caller's own VERIFY */
+    /* The caller authenticates again; all is well. */
+    CHECK_RV(h_auth(h, ROLE_USER, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    CHECK(h_sign_and_verify(h, MDC_CNTR_AUT, "after mid-operation reset"));
+    /* A reset in the middle of a VERIFY: reported, and the PIN is not retried. */
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    CHECK(ca_verifies(&sent0, &failed0));
+    REQUIRE(ca_sim_reset_after(0));
+    rv = h_auth(h, ROLE_USER, MDC_PIN_USER, NULL);
+    t_note("VERIFY with a reset before it: 0x%08lX", (unsigned long)rv);
+    CHECK(ca_verifies(&sent, &failed));
+    if (rv == SCARD_S_SUCCESS)
+        CHECK(sent - sent0 == 1); /* reselected and sent once */
+    else
+        CHECK(sent == sent0);
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    h_close(h);
+}
+
+typedef struct cache_job {
+    opgp_host_cache *cache;
+    int id;
+    unsigned errors;
+} cache_job;
+
+static void cache_worker(void *p)
+{
+    cache_job *j = p;
+    WCHAR tag[] = OPGP_WSTR("file:mscp/x0");
+    tag[11] = (WCHAR)('0' + j->id);
+    for (int i = 0; i < 2000; i++) {
+        BYTE v[8];
+        memset(v, j->id + i, sizeof v);
+        if (opgp_host_cache_put(j->cache, OPGP_HOST_CACHE_FILES, tag, v, sizeof v) !=
+            SCARD_S_SUCCESS)
+            j->errors++;
+        BYTE *out = NULL;
+        DWORD len = 0;
+        DWORD rv = opgp_host_cache_get(j->cache, tag, NULL, &out, &len);
+        /* Another thread's freshness check may have dropped it: absent is fine, wrong is not. */
+        if (rv == SCARD_S_SUCCESS && (len != sizeof v || out[0] != v[0]))
+            j->errors++;
+        opgp_host_free(out);
+        CARD_CACHE_FILE_FORMAT cf = { 0, 0, 0, (WORD)(i / 100) };
+        (void)opgp_host_cache_check(j->cache, &cf);
+        opgp_host_cache *again = opgp_host_cache_acquire((const BYTE *)"thread-cache-id!");
+        opgp_host_cache_release(again);
+    }
+}
+
+/* The cache under contention: entries never mix, the registry survives acquire/release races. */
+static void host_cache_threads(void)
+{
+    opgp_host_cache *c = opgp_host_cache_acquire((const BYTE *)"thread-cache-id!");
+    REQUIRE(c != NULL);
+    cache_job jobs[THREADS];
+    mdc_thread *th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        jobs[t] = (cache_job){ c, t, 0 };
+        th[t] = mdc_thread_start(cache_worker, &jobs[t]);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        CHECK(th[t] != NULL);
+        mdc_thread_join(th[t]);
+        CHECK(jobs[t].errors == 0);
+    }
+    opgp_host_cache_release(c);
+    opgp_host_cache_purge();
+}
+
 /* The freshness rule and sharing of bridge/host's cache, on a card id of its own. */
 static void host_cache_rules(void)
 {
@@ -332,11 +429,13 @@ static void host_padding(void)
 }
 
 const t_case mdc_multi_cases[] = {
-    { "host.cache_rules", host_cache_rules },
-    { "host.padding", host_padding },
-    { "multi.two_contexts", two_contexts },
-    { "multi.threads_one_context", threads_one_context },
-    { "multi.threads_own_contexts", threads_own_contexts },
-    { "multi.card_reset", card_reset },
+    { "host.cache_rules", host_cache_rules, NULL },
+    { "host.padding", host_padding, NULL },
+    { "host.cache_threads", host_cache_threads, NULL },
+    { "multi.two_contexts", two_contexts, NULL },
+    { "multi.threads_one_context", threads_one_context, NULL },
+    { "multi.threads_own_contexts", threads_own_contexts, NULL },
+    { "multi.card_reset", card_reset, NULL },
+    { "multi.reset_mid_operation", reset_mid_operation, NULL },
 };
 const size_t mdc_multi_count = sizeof mdc_multi_cases / sizeof mdc_multi_cases[0];

@@ -293,6 +293,37 @@ static void containers_and_names(void)
         si.cbData = 20;
         CHECK_RV_ONE_OF(d->pfnCardSignData(d, &si), BAD_PARAM, NTE_BAD_LEN, NTE_BAD_DATA);
     }
+    /* Keys used for what they cannot do: the decryption key never signs, the signature and
+     * authentication keys never decrypt. Refused, whatever the code. */
+    si.bContainerIndex = MDC_CNTR_DEC;
+    si.dwKeySpec = h_container_spec(h, MDC_CNTR_DEC, NULL);
+    si.cbData = 32;
+    CHECK(d->pfnCardSignData(d, &si) != SCARD_S_SUCCESS);
+    if (H.alg->rsa) {
+        /* PSS: the card pads PKCS#1 v1.5 only. */
+        BCRYPT_PSS_PADDING_INFO pss = { OPGP_WSTR("SHA256"), 32 };
+        si.bContainerIndex = MDC_CNTR_AUT;
+        si.dwKeySpec = h_container_spec(h, MDC_CNTR_AUT, NULL);
+        si.dwSigningFlags = CARD_PADDING_INFO_PRESENT;
+        si.dwPaddingType = CARD_PADDING_PSS;
+        si.pPaddingInfo = &pss;
+        CHECK_RV_ONE_OF(d->pfnCardSignData(d, &si), SCARD_E_UNSUPPORTED_FEATURE,
+                        NTE_NOT_SUPPORTED, NTE_BAD_FLAGS);
+        si.dwSigningFlags = 0;
+        si.pPaddingInfo = NULL;
+        BYTE block[512] = { 0 };
+        CARD_RSA_DECRYPT_INFO wrong;
+        memset(&wrong, 0, sizeof wrong);
+        wrong.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
+        wrong.dwKeySpec = AT_KEYEXCHANGE;
+        wrong.pbData = block;
+        wrong.cbData = H.alg->bits / 8;
+        wrong.dwPaddingType = CARD_PADDING_PKCS1;
+        wrong.bContainerIndex = MDC_CNTR_AUT;
+        CHECK(d->pfnCardRSADecrypt(d, &wrong) != SCARD_S_SUCCESS);
+        wrong.bContainerIndex = MDC_CNTR_SIG;
+        CHECK(d->pfnCardRSADecrypt(d, &wrong) != SCARD_S_SUCCESS);
+    }
     CARD_RSA_DECRYPT_INFO di;
     memset(&di, 0, sizeof di);
     di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
@@ -327,10 +358,10 @@ static void containers_and_names(void)
 }
 
 const t_case mdc_param_cases[] = {
-    { "params.acquire", acquire_params },
-    { "params.null_card_data", null_card_data },
-    { "params.null_outputs", null_outputs },
-    { "params.versions_flags", versions_and_flags },
-    { "params.containers_names", containers_and_names },
+    { "params.acquire", acquire_params, NULL },
+    { "params.null_card_data", null_card_data, NULL },
+    { "params.null_outputs", null_outputs, NULL },
+    { "params.versions_flags", versions_and_flags, NULL },
+    { "params.containers_names", containers_and_names, NULL },
 };
 const size_t mdc_param_count = sizeof mdc_param_cases / sizeof mdc_param_cases[0];

@@ -52,6 +52,35 @@ static void pin_wrong(void)
     h_close(h);
 }
 
+/* PIN lengths outside the card's range, and an empty PIN: never a success, and an empty one
+ * must not become VERIFY with no data (a status query the card answers 9000 when verified). */
+static void pin_length_limits(void)
+{
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    CHECK_RV(h_auth(h, ROLE_USER, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    DWORD left = 0;
+    BYTE none[1] = { 0 };
+    DWORD rv = h->cd->pfnCardAuthenticateEx(h->cd, ROLE_USER, 0, none, 0, NULL, NULL, &left);
+    t_note("empty PIN on a verified card: 0x%08lX", (unsigned long)rv);
+    CHECK(rv != SCARD_S_SUCCESS);
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    BYTE long_pin[200];
+    memset(long_pin, '1', sizeof long_pin);
+    rv = h->cd->pfnCardAuthenticateEx(h->cd, ROLE_USER, 0, long_pin, sizeof long_pin, NULL, NULL,
+                                      &left);
+    t_note("200-byte PIN: 0x%08lX", (unsigned long)rv);
+    CHECK(rv != SCARD_S_SUCCESS);
+    rv = h_auth(h, ROLE_USER, "12345", &left);
+    t_note("5-digit PIN (below PW1's minimum): 0x%08lX, tries left %lu", (unsigned long)rv,
+           (unsigned long)left);
+    CHECK(rv != SCARD_S_SUCCESS);
+    /* Whatever those cost, the right PIN still works and resets the counter. */
+    CHECK_RV(h_auth(h, ROLE_USER, MDC_PIN_USER, &left), SCARD_S_SUCCESS);
+    h->cd->pfnCardDeauthenticateEx(h->cd, PIN_SET_ALL_ROLES, 0);
+    h_close(h);
+}
+
 static void pin_change(void)
 {
     hctx *h;
@@ -170,10 +199,11 @@ static void pin_authenticated_state(void)
 }
 
 const t_case mdc_pin_cases[] = {
-    { "pin.wrong", pin_wrong },
-    { "pin.change", pin_change },
-    { "pin.unblock_reset_code", pin_unblock_reset_code },
-    { "pin.unblock_admin", pin_unblock_admin },
-    { "pin.authenticated_state", pin_authenticated_state },
+    { "pin.wrong", pin_wrong, NULL },
+    { "pin.length_limits", pin_length_limits, NULL },
+    { "pin.change", pin_change, NULL },
+    { "pin.unblock_reset_code", pin_unblock_reset_code, NULL },
+    { "pin.unblock_admin", pin_unblock_admin, NULL },
+    { "pin.authenticated_state", pin_authenticated_state, NULL },
 };
 const size_t mdc_pin_count = sizeof mdc_pin_cases / sizeof mdc_pin_cases[0];

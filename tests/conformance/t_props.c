@@ -1,11 +1,12 @@
 /* CardGetProperty for every CP_* name (size query, then the value), and the v4 query calls. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cases.h"
 #include "harness.h"
 
-typedef enum { REQUIRED, SET_ONLY, OPTIONAL } prop_kind;
+typedef enum { PROP_REQUIRED, PROP_SET_ONLY, PROP_OPTIONAL } prop_kind;
 
 typedef struct prop {
     const char *label;
@@ -21,45 +22,45 @@ static void card_properties(void)
     REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
     DWORD sig_spec = H.alg->rsa ? (DWORD)AT_SIGNATURE : H.alg->ecdsa_spec;
     const prop props[] = {
-        { "Free Space", CP_CARD_FREE_SPACE, 0, REQUIRED, sizeof(CARD_FREE_SPACE_INFO) },
-        { "Capabilities", CP_CARD_CAPABILITIES, 0, REQUIRED, sizeof(CARD_CAPABILITIES) },
-        { "Key Sizes", CP_CARD_KEYSIZES, sig_spec, REQUIRED, sizeof(CARD_KEY_SIZES) },
-        { "Read Only Mode", CP_CARD_READ_ONLY, 0, REQUIRED, sizeof(BOOL) },
-        { "Cache Mode", CP_CARD_CACHE_MODE, 0, REQUIRED, sizeof(DWORD) },
-        { "Supports Windows x.509 Enrollment", CP_SUPPORTS_WIN_X509_ENROLLMENT, 0, REQUIRED,
+        { "Free Space", CP_CARD_FREE_SPACE, 0, PROP_REQUIRED, sizeof(CARD_FREE_SPACE_INFO) },
+        { "Capabilities", CP_CARD_CAPABILITIES, 0, PROP_REQUIRED, sizeof(CARD_CAPABILITIES) },
+        { "Key Sizes", CP_CARD_KEYSIZES, sig_spec, PROP_REQUIRED, sizeof(CARD_KEY_SIZES) },
+        { "Read Only Mode", CP_CARD_READ_ONLY, 0, PROP_REQUIRED, sizeof(BOOL) },
+        { "Cache Mode", CP_CARD_CACHE_MODE, 0, PROP_REQUIRED, sizeof(DWORD) },
+        { "Supports Windows x.509 Enrollment", CP_SUPPORTS_WIN_X509_ENROLLMENT, 0, PROP_REQUIRED,
           sizeof(BOOL) },
-        { "Card Identifier", CP_CARD_GUID, 0, REQUIRED, 16 },
-        { "Card Serial Number", CP_CARD_SERIAL_NO, 0, REQUIRED, 0 },
-        { "PIN Information (user)", CP_CARD_PIN_INFO, ROLE_USER, REQUIRED, sizeof(PIN_INFO) },
-        { "PIN Information (admin)", CP_CARD_PIN_INFO, ROLE_ADMIN, REQUIRED, sizeof(PIN_INFO) },
-        { "PIN Information (reset code)", CP_CARD_PIN_INFO, MDC_PIN_ID_RESET_CODE, REQUIRED,
+        { "Card Identifier", CP_CARD_GUID, 0, PROP_REQUIRED, 16 },
+        { "Card Serial Number", CP_CARD_SERIAL_NO, 0, PROP_REQUIRED, 0 },
+        { "PIN Information (user)", CP_CARD_PIN_INFO, ROLE_USER, PROP_REQUIRED, sizeof(PIN_INFO) },
+        { "PIN Information (admin)", CP_CARD_PIN_INFO, ROLE_ADMIN, PROP_REQUIRED, sizeof(PIN_INFO) },
+        { "PIN Information (reset code)", CP_CARD_PIN_INFO, MDC_PIN_ID_RESET_CODE, PROP_REQUIRED,
           sizeof(PIN_INFO) },
-        { "PIN List", CP_CARD_LIST_PINS, 0, REQUIRED, sizeof(PIN_SET) },
-        { "Authenticated State", CP_CARD_AUTHENTICATED_STATE, 0, REQUIRED, sizeof(PIN_SET) },
-        { "PIN Strength Verify", CP_CARD_PIN_STRENGTH_VERIFY, ROLE_USER, REQUIRED,
+        { "PIN List", CP_CARD_LIST_PINS, 0, PROP_REQUIRED, sizeof(PIN_SET) },
+        { "Authenticated State", CP_CARD_AUTHENTICATED_STATE, 0, PROP_REQUIRED, sizeof(PIN_SET) },
+        { "PIN Strength Verify", CP_CARD_PIN_STRENGTH_VERIFY, ROLE_USER, PROP_REQUIRED,
           sizeof(DWORD) },
-        { "PIN Strength Change", CP_CARD_PIN_STRENGTH_CHANGE, ROLE_USER, REQUIRED,
+        { "PIN Strength Change", CP_CARD_PIN_STRENGTH_CHANGE, ROLE_USER, PROP_REQUIRED,
           sizeof(DWORD) },
-        { "PIN Strength Unblock", CP_CARD_PIN_STRENGTH_UNBLOCK, ROLE_USER, REQUIRED,
+        { "PIN Strength Unblock", CP_CARD_PIN_STRENGTH_UNBLOCK, ROLE_USER, PROP_REQUIRED,
           sizeof(DWORD) },
-        { "Parent Window", CP_PARENT_WINDOW, 0, SET_ONLY, 0 },
-        { "PIN Context String", CP_PIN_CONTEXT_STRING, 0, SET_ONLY, 0 },
-        { "Key Import Support", CP_KEY_IMPORT_SUPPORT, 0, REQUIRED, sizeof(DWORD) },
-        { "Algorithms", CP_ENUM_ALGORITHMS, 0, OPTIONAL, 0 },
-        { "Padding Schemes", CP_PADDING_SCHEMES, 0, OPTIONAL, 0 },
-        { "Chaining Modes", CP_CHAINING_MODES, 0, OPTIONAL, 0 },
+        { "Parent Window", CP_PARENT_WINDOW, 0, PROP_SET_ONLY, 0 },
+        { "PIN Context String", CP_PIN_CONTEXT_STRING, 0, PROP_SET_ONLY, 0 },
+        { "Key Import Support", CP_KEY_IMPORT_SUPPORT, 0, PROP_REQUIRED, sizeof(DWORD) },
+        { "Algorithms", CP_ENUM_ALGORITHMS, 0, PROP_OPTIONAL, 0 },
+        { "Padding Schemes", CP_PADDING_SCHEMES, 0, PROP_OPTIONAL, 0 },
+        { "Chaining Modes", CP_CHAINING_MODES, 0, PROP_OPTIONAL, 0 },
     };
     BYTE buf[1024];
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
         const prop *p = &props[i];
         DWORD len = 0xFFFFFFFFu;
         DWORD rv = h->cd->pfnCardGetProperty(h->cd, p->name, NULL, 0, &len, p->flags);
-        if (p->kind == SET_ONLY) {
+        if (p->kind == PROP_SET_ONLY) {
             t_note("%-32s get -> 0x%08lX", p->label, (unsigned long)rv);
             CHECK(rv != (DWORD)SCARD_S_SUCCESS);
             continue;
         }
-        if (p->kind == OPTIONAL && rv != (DWORD)ERROR_INSUFFICIENT_BUFFER &&
+        if (p->kind == PROP_OPTIONAL && rv != (DWORD)ERROR_INSUFFICIENT_BUFFER &&
             rv != (DWORD)SCARD_S_SUCCESS) {
             t_note("%-32s not offered (0x%08lX)", p->label, (unsigned long)rv);
             CHECK(rv == (DWORD)SCARD_E_INVALID_PARAMETER || rv == (DWORD)SCARD_E_UNSUPPORTED_FEATURE);
@@ -176,8 +177,74 @@ static void query_calls(void)
     h_close(h);
 }
 
+/* The file system the Base CSP walks: root files, cmapfile records, certificates. */
+static void file_layout(void)
+{
+    hctx *h;
+    REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
+    PCARD_DATA d = h->cd;
+    LPSTR names = NULL;
+    DWORD names_len = 0;
+    CHECK_RV(d->pfnCardEnumFiles(d, NULL, &names, &names_len, 0), SCARD_S_SUCCESS);
+    int root = 0;
+    for (LPSTR p = names; p != NULL && p < names + names_len && *p != 0; p += strlen(p) + 1)
+        root += strcmp(p, szCARD_IDENTIFIER_FILE) == 0 || strcmp(p, szCACHE_FILE) == 0 ||
+                strcmp(p, szCARD_APPS_FILE) == 0;
+    CHECK(root == 3);
+    opgp_host_free(names);
+    CARD_FILE_INFO fi = { CARD_FILE_INFO_CURRENT_VERSION, 0, InvalidAc };
+    CHECK_RV(d->pfnCardGetFileInfo(d, NULL, szCACHE_FILE, &fi), SCARD_S_SUCCESS);
+    CHECK(fi.cbFileSize == sizeof(CARD_CACHE_FILE_FORMAT));
+    CHECK_RV(d->pfnCardGetFileInfo(d, NULL, szCARD_IDENTIFIER_FILE, &fi), SCARD_S_SUCCESS);
+    CHECK(fi.cbFileSize == 16 && fi.AccessCondition == EveryoneReadAdminWriteAc);
+
+    BYTE *map = NULL;
+    DWORD len = 0;
+    REQUIRE_RV(opgp_host_read_file(h->c, szBASE_CSP_DIR, szCONTAINER_MAP_FILE, &map, &len),
+               SCARD_S_SUCCESS);
+    REQUIRE(len == MDC_CONTAINERS * sizeof(CONTAINER_MAP_RECORD));
+    CONTAINER_MAP_RECORD r[MDC_CONTAINERS];
+    memcpy(r, map, len);
+    opgp_host_free(map);
+    int defaults = 0;
+    for (int i = 0; i < MDC_CONTAINERS; i++) {
+        CHECK(r[i].bFlags & CONTAINER_MAP_VALID_CONTAINER);
+        defaults += (r[i].bFlags & CONTAINER_MAP_DEFAULT_CONTAINER) != 0;
+        size_t n = 0;
+        while (n <= MAX_CONTAINER_NAME_LEN && r[i].wszGuid[n] != 0)
+            n++;
+        CHECK(n > 0 && n <= MAX_CONTAINER_NAME_LEN);
+        for (int j = 0; j < i; j++)
+            CHECK(memcmp(r[i].wszGuid, r[j].wszGuid, sizeof r[i].wszGuid) != 0);
+        bool sig = false;
+        DWORD spec = h_container_spec(h, (BYTE)i, &sig);
+        CHECK(spec != 0);
+        /* The record's key size sits on the side the container info says. */
+        WORD bits = sig ? r[i].wSigKeySizeBits : r[i].wKeyExchangeKeySizeBits;
+        WORD other = sig ? r[i].wKeyExchangeKeySizeBits : r[i].wSigKeySizeBits;
+        CHECK(bits == H.alg->bits && other == 0);
+        char cert[8];
+        snprintf(cert, sizeof cert, "%s%02d",
+                 sig ? szUSER_SIGNATURE_CERT_PREFIX : szUSER_KEYEXCHANGE_CERT_PREFIX, i);
+        BYTE *der = NULL;
+        DWORD der_len = 0;
+        if (CHECK_RV(opgp_host_read_file(h->c, szBASE_CSP_DIR, cert, &der, &der_len),
+                     SCARD_S_SUCCESS))
+            CHECK(der_len > 4 && der[0] == 0x30 && der[1] == 0x82);
+        opgp_host_free(der);
+        /* The other prefix names nothing. */
+        snprintf(cert, sizeof cert, "%s%02d",
+                 sig ? szUSER_KEYEXCHANGE_CERT_PREFIX : szUSER_SIGNATURE_CERT_PREFIX, i);
+        CHECK_RV(d->pfnCardReadFile(d, szBASE_CSP_DIR, cert, 0, &der, &der_len),
+                 SCARD_E_FILE_NOT_FOUND);
+    }
+    CHECK(defaults == 1 && (r[MDC_CNTR_AUT].bFlags & CONTAINER_MAP_DEFAULT_CONTAINER));
+    h_close(h);
+}
+
 const t_case mdc_prop_cases[] = {
-    { "properties.card", card_properties },
-    { "properties.queries", query_calls },
+    { "files.layout", file_layout, NULL },
+    { "properties.card", card_properties, NULL },
+    { "properties.queries", query_calls, NULL },
 };
 const size_t mdc_prop_count = sizeof mdc_prop_cases / sizeof mdc_prop_cases[0];

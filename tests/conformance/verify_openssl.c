@@ -119,6 +119,11 @@ void v_key_free(v_key *k)
     free(k);
 }
 
+bool v_supported(const v_key *k)
+{
+    return k != NULL;
+}
+
 bool v_key_same(const v_key *a, const v_key *b)
 {
     return a != NULL && b != NULL && EVP_PKEY_eq(a->pk, b->pk) == 1;
@@ -209,7 +214,33 @@ bool v_rsa_encrypt(const v_key *k, const BYTE *msg, DWORD msg_len, BYTE *out, DW
     return true;
 }
 
-bool v_ecdh(const v_key *k, BYTE *peer, DWORD *peer_len, BYTE *z, DWORD *z_len)
+struct v_secret {
+    BYTE z[66];
+    DWORD len;
+};
+
+bool v_kdf_hash(const v_secret *s, ALG_ID alg, const BYTE *prepend, DWORD prepend_len,
+                const BYTE *append, DWORD append_len, BYTE *out, DWORD *out_len)
+{
+    BYTE joined[256 + 66 + 256];
+    if (prepend_len > 256 || append_len > 256)
+        return false;
+    if (prepend_len > 0)
+        memcpy(joined, prepend, prepend_len);
+    memcpy(joined + prepend_len, s->z, s->len);
+    if (append_len > 0)
+        memcpy(joined + prepend_len + s->len, append, append_len);
+    return v_hash(alg, joined, prepend_len + s->len + append_len, out, out_len);
+}
+
+void v_secret_free(v_secret *s)
+{
+    if (s != NULL)
+        OPENSSL_cleanse(s, sizeof *s);
+    free(s);
+}
+
+static bool ecdh_z(const v_key *k, BYTE *peer, DWORD *peer_len, BYTE *z, DWORD *z_len)
 {
     char group[32];
     size_t glen = 0;
@@ -249,4 +280,17 @@ bool v_ecdh(const v_key *k, BYTE *peer, DWORD *peer_len, BYTE *z, DWORD *z_len)
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(eph);
     return ok;
+}
+
+v_secret *v_ecdh(const v_key *k, BYTE *peer, DWORD *peer_len)
+{
+    v_secret *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->len = sizeof s->z;
+    if (!ecdh_z(k, peer, peer_len, s->z, &s->len)) {
+        v_secret_free(s);
+        return NULL;
+    }
+    return s;
 }

@@ -19,6 +19,7 @@ typedef struct session {
     fuzz_transport ft;
     opgp_card *card;
     unsigned calls;
+    size_t input_len;
 } session;
 
 static void after_call(session *s)
@@ -26,6 +27,8 @@ static void after_call(session *s)
     s->calls++;
     FUZZ_ASSERT(s->ft.after_end <= (unsigned long)s->calls * MAX_APDUS_PER_CALL_AFTER_END,
                 "APDUs bounded once the card stops answering");
+    /* Each answer from the stream costs at least its 2-byte length: the rest is the above. */
+    FUZZ_ASSERT(s->ft.transmits <= s->input_len / 2 + s->ft.after_end + 1, "APDU count capped");
     FUZZ_ASSERT(s->ft.begins == s->ft.ends, "transactions balanced after each call");
 }
 
@@ -130,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     session s;
     memset(&s, 0, sizeof s);
     fuzz_transport_init(&s.ft, data, size);
+    s.input_len = size;
     opgp_error err;
     opgp_status st = opgp_card_open(&s.ft.base, &s.card, &err);
     after_call(&s);

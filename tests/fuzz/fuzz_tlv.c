@@ -1,6 +1,7 @@
 /* libFuzzer target: BER-TLV parsing of arbitrary bytes, and build-then-parse round trips.
  * Properties: a parsed TLV lies inside its buffer and its value right after its header;
  * iteration always ends; what the builder writes parses back to the same tags and values. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -82,6 +82,9 @@ void opgp_sim_power(opgp_sim *s, bool on);
 void opgp_sim_reset(opgp_sim *s);
 /* True when the card is inserted and powered. */
 bool opgp_sim_present(const opgp_sim *s);
+/* True when the card is in the reader, powered or not (a reader sees an idle card it powered
+ * down as present: vpcd asks for the ATR to tell). */
+bool opgp_sim_inserted(const opgp_sim *s);
 
 /* The card's ATR; returns its length (0 when cap is too small). */
 size_t opgp_sim_atr(const opgp_sim *s, uint8_t *atr, size_t cap);

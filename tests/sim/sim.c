@@ -167,6 +167,11 @@ bool opgp_sim_present(const opgp_sim *s)
     return s && s->inserted && s->powered;
 }
 
+bool opgp_sim_inserted(const opgp_sim *s)
+{
+    return s && s->inserted;
+}
+
 size_t opgp_sim_atr(const opgp_sim *s, uint8_t *atr, size_t cap)
 {
     static const uint8_t base[] = {0x3B, 0xDA, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x75, 0x1F, 0x03,

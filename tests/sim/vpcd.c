@@ -144,7 +144,9 @@ static void serve(opgp_sim *s, int fd, long delay_ms)
             case 0x02: opgp_sim_reset(s); break;
             case 0x04: {
                 uint8_t atr[OPGP_MAX_ATR];
-                size_t al = opgp_sim_present(s) ? opgp_sim_atr(s, atr, sizeof atr) : 0;
+                /* pcscd powers an idle card down and then asks for the ATR to learn whether
+                 * a card is still there: answer for an inserted card, powered or not. */
+                size_t al = opgp_sim_inserted(s) ? opgp_sim_atr(s, atr, sizeof atr) : 0;
                 if (send_msg(fd, atr, al) != 0)
                     goto out;
                 break;

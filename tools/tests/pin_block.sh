@@ -4,7 +4,12 @@
 . "$(dirname "$0")/common.inc"
 need_card rsa2048
 block() {
-    for i in 1 2 3; do with_pins "000000 111111" pin change >/dev/null 2>&1; done
+    for i in 1 2 3; do
+        err=$(with_pins "000000 111111" pin change 2>&1) && fail "wrong PIN accepted"
+    done
+    # The last wrong try says what now.
+    grep -q "unblock it with the Reset Code or the admin PIN" <<<"$err" ||
+        fail "no advice after the last try: $err"
     [ "$(json_get 'd["pin_retries"]["pw1"]')" = 0 ] || fail "PW1 not blocked"
 }
 block

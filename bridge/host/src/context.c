@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "opgp/host.h"
+#include "opgp/host_reader.h"
 
 struct opgp_host_context {
     CARD_DATA cd;
@@ -14,11 +15,53 @@ struct opgp_host_context {
     WCHAR name[OPGP_HOST_MAX_CARD_NAME];
     BYTE cardid[cbCARD_IDENTIFIER];
     bool acquired;
+    opgp_host_txn txn;
+    unsigned txn_depth;          /* the caller serialises use of one context, as with the CSP */
 };
+
+/* The cache's allocator has the C calling convention; opgp_host_alloc is WINAPI (stdcall on
+ * x86). */
+static void *alloc_plain(size_t n)
+{
+    return opgp_host_alloc(n);
+}
+
+static DWORD pcsc_begin(void *arg, SCARDHANDLE card)
+{
+    (void)arg;
+    return (DWORD)opgp_host_reader_begin((uintptr_t)card);
+}
+
+static void pcsc_end(void *arg, SCARDHANDLE card)
+{
+    (void)arg;
+    (void)opgp_host_reader_end((uintptr_t)card);
+}
+
+DWORD opgp_host_begin(opgp_host_context *c)
+{
+    if (c->txn_depth == 0) {
+        DWORD rv = c->txn.begin(c->txn.arg, c->cd.hScard);
+        /* A reset card is still held; the minidriver sees the reset on its next command. */
+        if (rv != SCARD_S_SUCCESS && rv != (DWORD)SCARD_W_RESET_CARD)
+            return rv;
+    }
+    c->txn_depth++;
+    return SCARD_S_SUCCESS;
+}
+
+void opgp_host_end(opgp_host_context *c)
+{
+    if (c->txn_depth > 0 && --c->txn_depth == 0)
+        c->txn.end(c->txn.arg, c->cd.hScard);
+}
 
 PCARD_DATA opgp_host_card_data(opgp_host_context *c) { return &c->cd; }
 opgp_host_cache *opgp_host_context_cache(opgp_host_context *c) { return c->binding.cache; }
 const BYTE *opgp_host_context_cardid(const opgp_host_context *c) { return c->cardid; }
+
+DWORD opgp_host_begin(opgp_host_context *c);
+void opgp_host_end(opgp_host_context *c);
 
 /* "file:<dir>/<name>" or "cntr:<index>" as a UTF-16 tag; false when it does not fit. */
 static bool make_tag(WCHAR tag[OPGP_HOST_CACHE_MAX_TAG], const char *kind, const char *dir,
@@ -38,7 +81,12 @@ static DWORD read_direct(opgp_host_context *c, const char *dir, const char *name
 {
     *data = NULL;
     *len = 0;
-    return c->cd.pfnCardReadFile(&c->cd, (LPSTR)dir, (LPSTR)name, 0, data, len);
+    DWORD rv = opgp_host_begin(c);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    rv = c->cd.pfnCardReadFile(&c->cd, (LPSTR)dir, (LPSTR)name, 0, data, len);
+    opgp_host_end(c);
+    return rv;
 }
 
 DWORD opgp_host_refresh(opgp_host_context *c, unsigned *dropped)
@@ -47,7 +95,11 @@ DWORD opgp_host_refresh(opgp_host_context *c, unsigned *dropped)
         *dropped = 0;
     BYTE *cf = NULL;
     DWORD len = 0;
-    DWORD rv = read_direct(c, NULL, szCACHE_FILE, &cf, &len);
+    DWORD rv = opgp_host_begin(c);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    rv = read_direct(c, NULL, szCACHE_FILE, &cf, &len);
+    opgp_host_end(c);
     if (rv != SCARD_S_SUCCESS)
         return rv;
     if (len < sizeof(CARD_CACHE_FILE_FORMAT)) {
@@ -84,9 +136,21 @@ DWORD opgp_host_context_open(const opgp_host_module *m, const opgp_host_card_par
     own.atr = c->atr;
     own.card_name = c->name;
     opgp_host_card_data_init(&c->cd, &own, &c->binding);
+    c->txn = p->txn;
+    if (c->txn.begin == NULL || c->txn.end == NULL) {
+        c->txn.begin = pcsc_begin;
+        c->txn.end = pcsc_end;
+        c->txn.arg = NULL;
+    }
 
-    DWORD rv = m->acquire(&c->cd, 0);
+    DWORD rv = opgp_host_begin(c);
     if (rv != SCARD_S_SUCCESS) {
+        free(c);
+        return rv;
+    }
+    rv = m->acquire(&c->cd, 0);
+    if (rv != SCARD_S_SUCCESS) {
+        opgp_host_end(c);
         free(c);
         return rv;
     }
@@ -105,6 +169,7 @@ DWORD opgp_host_context_open(const opgp_host_module *m, const opgp_host_card_par
     opgp_host_free(id);
     if (rv == SCARD_S_SUCCESS)
         rv = opgp_host_refresh(c, NULL);
+    opgp_host_end(c);
     if (rv != SCARD_S_SUCCESS) {
         opgp_host_context_close(c);
         return rv;
@@ -119,6 +184,8 @@ void opgp_host_context_close(opgp_host_context *c)
         return;
     if (c->acquired && c->cd.pfnCardDeleteContext != NULL)
         (void)c->cd.pfnCardDeleteContext(&c->cd);
+    while (c->txn_depth > 0)
+        opgp_host_end(c);
     opgp_host_cache *cache = c->binding.cache;
     c->binding.cache = NULL;
     opgp_host_cache_release(cache);
@@ -144,15 +211,25 @@ DWORD opgp_host_read_file(opgp_host_context *c, const char *dir, const char *nam
 {
     if (c == NULL || name == NULL || data == NULL || len == NULL)
         return SCARD_E_INVALID_PARAMETER;
-    if (is_direct(dir, name))
-        return read_direct(c, dir, name, data, len);
+    if (is_direct(dir, name)) {
+        DWORD rv = opgp_host_begin(c);
+        if (rv != SCARD_S_SUCCESS)
+            return rv;
+        rv = read_direct(c, dir, name, data, len);
+        opgp_host_end(c);
+        return rv;
+    }
     WCHAR tag[OPGP_HOST_CACHE_MAX_TAG];
     if (!make_tag(tag, "file", dir, name))
         return read_direct(c, dir, name, data, len);
-    if (opgp_host_cache_get(c->binding.cache, tag, opgp_host_alloc, data, len) ==
+    if (opgp_host_cache_get(c->binding.cache, tag, alloc_plain, data, len) ==
         SCARD_S_SUCCESS)
         return SCARD_S_SUCCESS;
-    DWORD rv = read_direct(c, dir, name, data, len);
+    DWORD rv = opgp_host_begin(c);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    rv = read_direct(c, dir, name, data, len);
+    opgp_host_end(c);
     if (rv == SCARD_S_SUCCESS)
         (void)opgp_host_cache_put(c->binding.cache, class_of(dir, name), tag, *data, *len);
     return rv;
@@ -163,7 +240,11 @@ DWORD opgp_host_write_file(opgp_host_context *c, const char *dir, const char *na
 {
     if (c == NULL || name == NULL)
         return SCARD_E_INVALID_PARAMETER;
-    DWORD rv = c->cd.pfnCardWriteFile(&c->cd, (LPSTR)dir, (LPSTR)name, 0, (PBYTE)data, len);
+    DWORD rv = opgp_host_begin(c);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    rv = c->cd.pfnCardWriteFile(&c->cd, (LPSTR)dir, (LPSTR)name, 0, (PBYTE)data, len);
+    opgp_host_end(c);
     WCHAR tag[OPGP_HOST_CACHE_MAX_TAG];
     bool tagged = make_tag(tag, "file", dir, name);
     if (tagged)
@@ -245,7 +326,11 @@ DWORD opgp_host_container_info(opgp_host_context *c, BYTE index, CONTAINER_INFO 
     }
     memset(info, 0, sizeof *info);
     info->dwVersion = CONTAINER_INFO_CURRENT_VERSION;
-    DWORD rv = c->cd.pfnCardGetContainerInfo(&c->cd, index, 0, info);
+    DWORD rv = opgp_host_begin(c);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
+    rv = c->cd.pfnCardGetContainerInfo(&c->cd, index, 0, info);
+    opgp_host_end(c);
     if (rv == SCARD_S_SUCCESS)
         info_to_cache(c, tag, info);
     return rv;

@@ -54,7 +54,7 @@ DWORD opgp_host_module_for_atr(const BYTE *atr, DWORD atr_len,
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, CALAIS_CARDS, 0, KEY_READ, &cards) != ERROR_SUCCESS)
         return SCARD_E_UNKNOWN_CARD;
     DWORD rv = SCARD_E_UNKNOWN_CARD;
-    for (DWORD i = 0; rv == SCARD_E_UNKNOWN_CARD; i++) {
+    for (DWORD i = 0; rv == (DWORD)SCARD_E_UNKNOWN_CARD; i++) {
         DWORD name_len = OPGP_HOST_MAX_CARD_NAME;
         if (RegEnumKeyExW(cards, i, name, &name_len, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
             break;

@@ -1,5 +1,6 @@
 /* PC/SC connection for the host (see opgp/host_reader.h). Only the calls whose names differ
  * between pcsc-lite and winscard.dll live in reader_unix.c / reader_win32.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "reader_names.h"
@@ -48,7 +49,12 @@ long opgp_host_reader_connect(const char *reader, opgp_host_reader *r)
         r->card = (uintptr_t)card;
         r->protocol = proto;
         r->atr_len = atr_len;
-        strncpy(r->name, p, sizeof r->name - 1);
+        /* Bounded copy: reader names come from the service, not from us. */
+        size_t n = strlen(p);
+        if (n >= sizeof r->name)
+            n = sizeof r->name - 1;
+        memcpy(r->name, p, n);
+        r->name[n] = 0;
         return SCARD_S_SUCCESS;
     }
     SCardReleaseContext(ctx);
@@ -77,4 +83,14 @@ void opgp_host_reader_disconnect(opgp_host_reader *r)
         SCardReleaseContext((SCARDCONTEXT)r->ctx);
     r->card = 0;
     r->ctx = 0;
+}
+
+long opgp_host_reader_begin(uintptr_t card)
+{
+    return SCardBeginTransaction((SCARDHANDLE)card);
+}
+
+long opgp_host_reader_end(uintptr_t card)
+{
+    return SCardEndTransaction((SCARDHANDLE)card, SCARD_LEAVE_CARD);
 }

@@ -104,17 +104,17 @@ opgp_tok_rv opgp_tok_readers_wait(opgp_tok_readers *r, const opgp_tok_reader *kn
         count >= OPGP_TOK_MAX_READERS)
         return OPGP_TOK_BAD_INPUT;
     tok_pcsc_state st[OPGP_TOK_MAX_READERS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++, n++) {
+        st[n].reader = known[i].name;
+        st[n].current = (known[i].card_present ? TOK_STATE_PRESENT : TOK_STATE_EMPTY) |
+                        (known[i].events & 0xFFFFul) << 16;
+    }
+    /* Reader arrival and departure, where the PC/SC service reports it. */
+    st[n].reader = TOK_PNP_READER;
+    st[n].current = (unsigned long)count << 16;
+    n++;
     for (;;) {
-        size_t n = 0;
-        for (size_t i = 0; i < count; i++, n++) {
-            st[n].reader = known[i].name;
-            st[n].current = (known[i].card_present ? TOK_STATE_PRESENT : TOK_STATE_EMPTY) |
-                            (known[i].events & 0xFFFFul) << 16;
-        }
-        /* Reader arrival and departure, where the PC/SC service reports it. */
-        st[n].reader = TOK_PNP_READER;
-        st[n].current = (unsigned long)count << 16;
-        n++;
         long rv = tok_pcsc_wait(r->ctx, timeout_ms, st, n);
         if (rv != TOK_PCSC_OK)
             return map(rv);
@@ -125,7 +125,7 @@ opgp_tok_rv opgp_tok_readers_wait(opgp_tok_readers *r, const opgp_tok_reader *kn
             if ((ev & TOK_STATE_UNKNOWN) || present != known[i].card_present ||
                 events != (known[i].events & 0xFFFFul)) {
                 memset(changed, 0, sizeof *changed);
-                strncpy(changed->name, known[i].name, sizeof changed->name - 1);
+                memcpy(changed->name, known[i].name, sizeof changed->name - 1);
                 changed->card_present = present && !(ev & TOK_STATE_UNKNOWN);
                 changed->events = events;
                 return OPGP_TOK_OK;
@@ -137,6 +137,10 @@ opgp_tok_rv opgp_tok_readers_wait(opgp_tok_readers *r, const opgp_tok_reader *kn
         }
         if (timeout_ms == 0)
             return OPGP_TOK_TIMEOUT;
+        /* A difference that is not ours to report (in use, mute...): wait from the state PC/SC
+         * reported, so the next wait blocks until something else moves. */
+        for (size_t i = 0; i < n; i++)
+            st[i].current = st[i].event & ~TOK_STATE_CHANGED;
     }
 }
 

@@ -208,7 +208,7 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
         dk.pwszKDF = BCRYPT_KDF_RAW_SECRET;
         dk.bSecretAgreementIndex = ai.bSecretAgreementIndex;
         DWORD rv = cd->pfnCardDeriveKey(cd, &dk);
-        r = rv == SCARD_E_INVALID_PARAMETER ? OPGP_TOK_UNSUPPORTED : tok_map(t, rv);
+        r = rv == (DWORD)SCARD_E_INVALID_PARAMETER ? OPGP_TOK_UNSUPPORTED : tok_map(t, rv);
         if (r == OPGP_TOK_OK && (dk.pbDerivedKey == NULL || dk.cbDerivedKey != coord))
             r = OPGP_TOK_DEVICE_ERROR;
         if (r == OPGP_TOK_OK) {
@@ -252,9 +252,11 @@ opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype 
     if (r != OPGP_TOK_OK)
         return r;
     PCARD_DATA cd = tok_cd(t);
+    /* PinId names the PIN that will guard the key (the card fixes it: PW1); generating needs
+     * the admin PIN verified already. */
     DWORD rv = cd->pfnCardCreateContainerEx != NULL
                    ? cd->pfnCardCreateContainerEx(cd, (BYTE)index, CARD_CREATE_CONTAINER_KEY_GEN,
-                                                  spec, bits, NULL, ROLE_ADMIN)
+                                                  spec, bits, NULL, ROLE_USER)
                    : cd->pfnCardCreateContainer(cd, (BYTE)index, CARD_CREATE_CONTAINER_KEY_GEN,
                                                 spec, bits, NULL);
     r = tok_map(t, rv);

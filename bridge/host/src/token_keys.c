@@ -125,7 +125,7 @@ opgp_tok_rv tok_container_load(opgp_token *t, unsigned index, tok_container **ou
     DWORD rv = container_prop(t, index, CCP_OPGP_FINGERPRINT, buf, sizeof buf, &len);
     if (rv == SCARD_S_SUCCESS)
         rv = container_prop(t, index, CCP_OPGP_ALGORITHM, buf, sizeof buf, &len);
-    if (rv == SCARD_E_NO_KEY_CONTAINER || rv == SCARD_E_INVALID_PARAMETER) {
+    if (rv == (DWORD)SCARD_E_NO_KEY_CONTAINER || rv == (DWORD)SCARD_E_INVALID_PARAMETER) {
         c->known = true;
         return OPGP_TOK_NO_KEY;
     }
@@ -261,7 +261,7 @@ opgp_tok_rv opgp_token_cert(opgp_token *t, unsigned index, uint8_t **der, size_t
                     c->cert_len = dlen;
                     c->cert_known = true;
                 }
-            } else if (rv == SCARD_S_SUCCESS || rv == SCARD_E_FILE_NOT_FOUND) {
+            } else if (rv == SCARD_S_SUCCESS || rv == (DWORD)SCARD_E_FILE_NOT_FOUND) {
                 c->cert_known = true;
             } else {
                 r = tok_map(t, rv);

@@ -1,7 +1,9 @@
 #!/bin/bash
 # The Windows build, opgp-tool.exe (x64, mingw), under Wine with the winscard bridge: list and
-# status reach the simulated card through winscard.dll and show its serial and fingerprints;
-# --json parses; a missing reader gives exit code 3.
+# status reach the simulated card through winscard.dll and show its serial and fingerprints
+# (certificates parsed by crypt32); --json parses; a missing reader gives exit code 3; PINs from a
+# descriptor (stdin: Wine passes no other) change and fail as natively; DER on stdout stays binary;
+# a request signed with BCrypt's SHA-256 verifies.
 . "$(dirname "$0")/../common.inc"
 EXE=${OPGP_TOOL_EXE:?OPGP_TOOL_EXE: the mingw opgp-tool.exe}
 RUN=${OPGP_WINE_RUN:?OPGP_WINE_RUN: tests/wine/wine-run}
@@ -26,4 +28,15 @@ python3 -m json.tool <<<"$json" >/dev/null || fail "--json is not JSON: $json"
 "$RUN" "$EXE" list | tr -d '\r' | grep -q "^OpenPGP .*: yes" || fail "list"
 "$RUN" "$EXE" --reader "no such reader" status >/dev/null 2>&1; rc=$?
 [ $rc = 3 ] || fail "missing reader: exit $rc"
+printf '123456\n654321\n' | "$RUN" "$EXE" --pin-fd 0 pin change >/dev/null || fail "pin change"
+printf '123456\n111111\n' | "$RUN" "$EXE" --pin-fd 0 pin change > "$OPGP_TEST_TMP/wrong" 2>&1
+rc=$?
+err=$(tr -d '\r' < "$OPGP_TEST_TMP/wrong")
+[ "$rc" = 2 ] && grep -q "wrong user PIN (PW1), 2 tries left" <<<"$err" || fail "wrong PIN: $rc $err"
+printf '654321\n123456\n' | "$RUN" "$EXE" --pin-fd 0 pin change >/dev/null || fail "pin change back"
+"$RUN" "$EXE" cert read aut --der > "$OPGP_TEST_TMP/aut.der" || fail "cert read --der"
+openssl x509 -in "$OPGP_TEST_PUBKEYS/aut.crt" -outform DER | cmp - "$OPGP_TEST_TMP/aut.der" ||
+    fail "DER certificate differs (text mode stdout?)"
+printf '123456\n' | "$RUN" "$EXE" --pin-fd 0 key csr aut --subject /CN=wine | tr -d '\r' |
+    openssl req -verify -noout 2>&1 | grep -q "verify OK" || fail "key csr"
 echo PASS

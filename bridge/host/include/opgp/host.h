@@ -34,6 +34,16 @@ void opgp_host_module_close(opgp_host_module *m);
 
 /* ---- CARD_DATA ------------------------------------------------------------------------- */
 
+/* How the host holds the card for one operation, as the Base CSP wraps every call into the
+ * minidriver in SCardBeginTransaction / SCardEndTransaction on hScard: without it another
+ * process could slip commands between a VERIFY and its PSO, or into a GET RESPONSE or chaining
+ * sequence. NULL begin: PC/SC transactions on hScard. */
+typedef struct opgp_host_txn {
+    DWORD (*begin)(void *arg, SCARDHANDLE card);
+    void (*end)(void *arg, SCARDHANDLE card);
+    void *arg;
+} opgp_host_txn;
+
 /* What the CSP side of a CARD_DATA is made from. */
 typedef struct opgp_host_card_params {
     SCARDCONTEXT hSCardCtx;
@@ -42,6 +52,7 @@ typedef struct opgp_host_card_params {
     DWORD atr_len;               /* at most 36 */
     LPCWSTR card_name;           /* NULL: OPGP_HOST_BUILTIN_CARD_NAME */
     DWORD version;               /* 0: CARD_DATA_CURRENT_VERSION */
+    opgp_host_txn txn;           /* zero: PC/SC transactions on hScard */
 } opgp_host_card_params;
 
 /* The allocator the callbacks use (pfnCspAlloc zeroes; all three are malloc-family). */
@@ -88,6 +99,12 @@ PCARD_DATA opgp_host_card_data(opgp_host_context *c);
 opgp_host_cache *opgp_host_context_cache(opgp_host_context *c);
 /* The card's cardid as read at open. */
 const BYTE *opgp_host_context_cardid(const opgp_host_context *c);
+
+/* Hold the card for an operation (nestable; every begin that succeeded is paired with an end).
+ * The host's own calls below take it themselves; a caller driving the minidriver directly
+ * through CARD_DATA takes it around each operation. */
+DWORD opgp_host_begin(opgp_host_context *c);
+void opgp_host_end(opgp_host_context *c);
 
 /* What the Base CSP does at the start of an operation: read cardcf from the minidriver and
  * drop what its counters say is stale. *dropped (may be NULL): the classes dropped. */

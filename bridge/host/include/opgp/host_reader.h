@@ -24,5 +24,8 @@ long opgp_host_reader_connect(const char *reader, opgp_host_reader *r);
  * sees SCARD_W_RESET_CARD on its next use. */
 long opgp_host_reader_reset(opgp_host_reader *r);
 void opgp_host_reader_disconnect(opgp_host_reader *r);
+/* SCardBeginTransaction / SCardEndTransaction (leave the card) on a card handle. */
+long opgp_host_reader_begin(uintptr_t card);
+long opgp_host_reader_end(uintptr_t card);
 
 #endif

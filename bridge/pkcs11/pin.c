@@ -1,0 +1,146 @@
+/* C_Login (CKU_USER = PW1, CKU_SO = PW3, CKU_CONTEXT_SPECIFIC = the PIN for one signature),
+ * C_LoginUser, C_Logout, C_SetPIN, C_InitPIN. The module never keeps a PIN and never sends one
+ * again: a rejected PIN is reported to the caller as is. */
+#include <string.h>
+
+#include "p11.h"
+
+CK_RV p11_pin_error(opgp_tok_rv r)
+{
+    switch (r) {
+    case OPGP_TOK_PIN_INCORRECT: return CKR_PIN_INCORRECT;
+    case OPGP_TOK_PIN_LOCKED: return CKR_PIN_LOCKED;
+    case OPGP_TOK_PIN_LEN_RANGE:
+    case OPGP_TOK_BAD_INPUT: return CKR_PIN_LEN_RANGE;
+    default: return CKR_GENERAL_ERROR;
+    }
+}
+
+static CK_RV pin_result(p11_slot *slot, opgp_tok_rv r)
+{
+    if (r == OPGP_TOK_PIN_INCORRECT || r == OPGP_TOK_PIN_LOCKED || r == OPGP_TOK_PIN_LEN_RANGE ||
+        r == OPGP_TOK_BAD_INPUT)
+        return p11_pin_error(r);
+    if (r == OPGP_TOK_CARD_RESET) {
+        p11_slot_card_reset(slot);
+        return CKR_DEVICE_ERROR; /* the PIN never reached the card: the caller may try again */
+    }
+    return p11_token_error(slot, r);
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+              CK_ULONG ulPinLen)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && userType != CKU_USER && userType != CKU_SO &&
+        userType != CKU_CONTEXT_SPECIFIC)
+        rv = CKR_USER_TYPE_INVALID;
+    if (rv == CKR_OK && pPin == NULL)
+        rv = CKR_ARGUMENTS_BAD; /* no protected authentication path */
+    if (rv == CKR_OK && userType == CKU_CONTEXT_SPECIFIC &&
+        (s->op != OP_SIGN && s->op != OP_DECRYPT))
+        rv = CKR_OPERATION_NOT_INITIALIZED;
+    if (rv == CKR_OK && userType != CKU_CONTEXT_SPECIFIC && slot->login != (CK_USER_TYPE)-1)
+        rv = slot->login == userType ? CKR_USER_ALREADY_LOGGED_IN
+                                     : CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+    if (rv == CKR_OK && userType == CKU_SO && p11_slot_has_ro_session(s->slot))
+        rv = CKR_SESSION_READ_ONLY_EXISTS;
+    size_t min = userType == CKU_SO ? 8 : 6;
+    if (rv == CKR_OK && (ulPinLen < min || ulPinLen > 127))
+        rv = CKR_PIN_LEN_RANGE;
+    if (rv == CKR_OK) {
+        opgp_tok_pin pin = userType == CKU_SO ? OPGP_TOK_PIN_ADMIN : OPGP_TOK_PIN_USER;
+        if (userType == CKU_CONTEXT_SPECIFIC && s->always_auth)
+            pin = OPGP_TOK_PIN_SIGN;
+        opgp_tok_rv r = opgp_token_login(slot->token, pin, pPin, ulPinLen, NULL);
+        rv = pin_result(slot, r);
+        if (rv == CKR_OK) {
+            if (userType == CKU_CONTEXT_SPECIFIC)
+                s->context_login = true;
+            else
+                slot->login = userType;
+        }
+    }
+    p11_leave();
+    return rv;
+}
+
+CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
+                  CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen)
+{
+    (void)pUsername;
+    (void)ulUsernameLen; /* an OpenPGP card has no user names: PINs only */
+    return C_Login(hSession, userType, pPin, ulPinLen);
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && slot->login == (CK_USER_TYPE)-1)
+        rv = CKR_USER_NOT_LOGGED_IN;
+    if (rv == CKR_OK) {
+        opgp_tok_rv r = opgp_token_logout(slot->token);
+        slot->login = (CK_USER_TYPE)-1;
+        rv = r == OPGP_TOK_OK ? CKR_OK : p11_token_error(slot, r);
+    }
+    p11_leave();
+    return rv;
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+               CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && (pOldPin == NULL || pNewPin == NULL))
+        rv = CKR_ARGUMENTS_BAD;
+    if (rv == CKR_OK && !(s->flags & CKF_RW_SESSION))
+        rv = CKR_SESSION_READ_ONLY;
+    bool so = rv == CKR_OK && slot->login == CKU_SO;
+    size_t min = so ? 8 : 6;
+    if (rv == CKR_OK && (ulNewLen < min || ulNewLen > 127))
+        rv = CKR_PIN_LEN_RANGE;
+    if (rv == CKR_OK && (ulOldLen < min || ulOldLen > 127))
+        rv = CKR_PIN_INCORRECT;
+    if (rv == CKR_OK) {
+        opgp_tok_rv r = opgp_token_change_pin(slot->token, so ? OPGP_TOK_PIN_ADMIN
+                                                              : OPGP_TOK_PIN_USER,
+                                              pOldPin, ulOldLen, pNewPin, ulNewLen, NULL);
+        rv = pin_result(slot, r);
+    }
+    p11_leave();
+    return rv;
+}
+
+CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+    (void)pPin;
+    (void)ulPinLen;
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    p11_session *s;
+    p11_slot *slot;
+    rv = p11_session_get(hSession, &s, &slot);
+    if (rv == CKR_OK && (!(s->flags & CKF_RW_SESSION) || slot->login != CKU_SO))
+        rv = CKR_USER_NOT_LOGGED_IN;
+    p11_leave();
+    /* Resetting PW1 needs the admin PIN's value again (the minidriver verifies it in the same
+     * call) and this module keeps no PIN: not offered until the minidriver can reset PW1 on an
+     * already verified PW3. */
+    return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+}
