@@ -114,6 +114,21 @@ static DWORD vendor_property(PCARD_DATA d, md_state *st, BYTE index, LPCWSTR pro
 {
     opgp_key_slot slot = md_container_slot(index);
     const opgp_appdata *ad = opgp_card_appdata(st->card);
+    if (md_wcs_eq(prop, CCP_OPGP_KEY_ROLE)) {
+        BYTE role = opgp_key_slot_key_ref(slot); /* 1 SIG, 2 DEC, 3 AUT */
+        return md_put_property(pbData, cbData, pdwDataLen, &role, 1);
+    }
+    if (md_wcs_eq(prop, CCP_OPGP_CERTIFICATE)) {
+        /* Any slot, with or without a key cardmod can express (VENDOR.md). */
+        const uint8_t *cert;
+        size_t clen;
+        DWORD rv = md_cert_get(d, st, slot, &cert, &clen);
+        if (rv != SCARD_S_SUCCESS)
+            return rv;
+        if (clen == 0)
+            return SCARD_E_FILE_NOT_FOUND;
+        return md_put_property(pbData, cbData, pdwDataLen, cert, (DWORD)clen);
+    }
     if (md_wcs_eq(prop, CCP_OPGP_ALGORITHM)) {
         uint8_t attr[64];
         size_t alen = sizeof attr;
@@ -205,10 +220,19 @@ DWORD WINAPI CardSetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex
     DWORD rv = md_state_get(pCardData, &st);
     if (rv != SCARD_S_SUCCESS)
         return rv;
-    if (wszProperty == NULL || pbData == NULL || dwFlags != 0)
+    if (wszProperty == NULL || dwFlags != 0 || (pbData == NULL && cbDataLen != 0))
         return SCARD_E_INVALID_PARAMETER;
     if (bContainerIndex >= MD_CONTAINERS)
         return SCARD_E_NO_KEY_CONTAINER;
+    if (md_wcs_eq(wszProperty, CCP_OPGP_CERTIFICATE)) {
+        /* The card checks the admin PIN (PUT DATA 7F21); empty deletes. */
+        const opgp_appdata *ad = opgp_card_appdata(st->card);
+        if (ad->ext_caps.max_cert != 0 && cbDataLen > ad->ext_caps.max_cert)
+            return SCARD_E_WRITE_TOO_MANY;
+        return md_cert_write(pCardData, st, bContainerIndex, pbData, cbDataLen);
+    }
+    if (pbData == NULL)
+        return SCARD_E_INVALID_PARAMETER;
     if (md_wcs_eq(wszProperty, CCP_PIN_IDENTIFIER)) {
         /* Which PIN guards a key is fixed by the OpenPGP card: only that PIN is accepted. */
         PIN_ID id;

@@ -1,12 +1,42 @@
-/* ECDH with the decryption key (container 2, AT_ECDHE_P*): the card computes the shared
- * secret (PSO:DECIPHER with the peer's point); it is kept in this context under an index
- * until CardDestroyDHAgreement or the end of the context, and CardDeriveKey turns it into key
- * material on the host. */
+/* ECDH with the decryption key (container 2: AT_ECDHE_P*, or any ECDH curve with the vendor
+ * flag OPGP_DH_RAW_PUBLIC_KEY): the card computes the shared secret (PSO:DECIPHER with the
+ * peer's point); it is kept in this context under an index until CardDestroyDHAgreement or
+ * the end of the context, and CardDeriveKey turns it into key material on the host. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kdf.h"
 #include "md.h"
+#include "opgp/minidriver_vendor.h"
+
+/* The point the card gets, from the caller's public key: a BCRYPT_ECCKEY_BLOB (magic, cbKey,
+ * X, Y) checked against a NIST curve, or with OPGP_DH_RAW_PUBLIC_KEY the card's own form for
+ * any ECDH curve. */
+static DWORD peer_point(const opgp_algo_attr *a, const CARD_DH_AGREEMENT_INFO *in,
+                        uint8_t point[OPGP_MAX_EC_POINT], size_t *point_len)
+{
+    size_t coord = opgp_algo_attr_key_bytes(a);
+    const uint8_t *b = in->pbPublicKey;
+    if (coord == 0 || 1 + 2 * coord > OPGP_MAX_EC_POINT)
+        return SCARD_E_UNSUPPORTED_FEATURE;
+    if (in->dwFlags & OPGP_DH_RAW_PUBLIC_KEY) {
+        size_t want = a->curve == OPGP_CURVE_X25519 ? 32 : 1 + 2 * coord;
+        if (in->dwPublicKey != want || (a->curve != OPGP_CURVE_X25519 && b[0] != 0x04))
+            return SCARD_E_INVALID_PARAMETER;
+        memcpy(point, b, want);
+        *point_len = want;
+        return SCARD_S_SUCCESS;
+    }
+    ULONG magic = (ULONG)b[0] | (ULONG)b[1] << 8 | (ULONG)b[2] << 16 | (ULONG)b[3] << 24;
+    ULONG cb = (ULONG)b[4] | (ULONG)b[5] << 8 | (ULONG)b[6] << 16 | (ULONG)b[7] << 24;
+    if (magic == 0 || magic != md_ecc_magic(a->curve, true) || cb != coord ||
+        in->dwPublicKey != 8 + 2 * coord)
+        return SCARD_E_INVALID_PARAMETER;
+    point[0] = 0x04;
+    memcpy(point + 1, b + 8, 2 * coord);
+    *point_len = 1 + 2 * coord;
+    return SCARD_S_SUCCESS;
+}
 
 DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData,
                                       PCARD_DH_AGREEMENT_INFO pAgreementInfo)
@@ -20,25 +50,23 @@ DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData,
         return SCARD_E_INVALID_PARAMETER;
     if (in->dwVersion == 0 || in->dwVersion > CARD_DH_AGREEMENT_INFO_VERSION)
         return ERROR_REVISION_MISMATCH;
-    if (in->dwFlags != 0 || in->pbPublicKey == NULL || in->dwPublicKey < 8)
+    if ((in->dwFlags & ~(DWORD)OPGP_DH_RAW_PUBLIC_KEY) != 0 || in->pbPublicKey == NULL ||
+        in->dwPublicKey < 8)
         return SCARD_E_INVALID_PARAMETER;
     if (in->bContainerIndex >= MD_CONTAINERS)
         return SCARD_E_NO_KEY_CONTAINER;
     const opgp_appdata *ad = opgp_card_appdata(st->card);
-    DWORD spec = md_container_keyspec(ad, in->bContainerIndex);
-    if (spec == 0)
+    opgp_key_slot kslot = md_container_slot(in->bContainerIndex);
+    if (!opgp_appdata_key_present(ad, kslot))
         return SCARD_E_NO_KEY_CONTAINER;
-    if (spec < AT_ECDHE_P256 || spec > AT_ECDHE_P521)
-        return SCARD_E_UNSUPPORTED_FEATURE;
-
-    /* The peer's BCRYPT_ECCKEY_BLOB: magic, cbKey, X, Y; checked against our curve. */
-    opgp_curve curve = ad->attr[OPGP_KEY_DEC].curve;
-    size_t coord = opgp_algo_attr_key_bytes(&ad->attr[OPGP_KEY_DEC]);
-    const uint8_t *b = in->pbPublicKey;
-    ULONG magic = (ULONG)b[0] | (ULONG)b[1] << 8 | (ULONG)b[2] << 16 | (ULONG)b[3] << 24;
-    ULONG cb = (ULONG)b[4] | (ULONG)b[5] << 8 | (ULONG)b[6] << 16 | (ULONG)b[7] << 24;
-    if (magic != md_ecc_magic(curve, true) || cb != coord || in->dwPublicKey != 8 + 2 * coord)
-        return SCARD_E_INVALID_PARAMETER;
+    const opgp_algo_attr *a = &ad->attr[kslot];
+    if (kslot != OPGP_KEY_DEC || a->algo != OPGP_ALGO_ECDH)
+        return SCARD_E_UNSUPPORTED_FEATURE; /* only PSO:DECIPHER computes a shared secret */
+    uint8_t point[OPGP_MAX_EC_POINT];
+    size_t point_len = 0;
+    rv = peer_point(a, in, point, &point_len);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
     int slot = -1;
     for (int i = 0; i < MD_MAX_AGREEMENTS && slot < 0; i++)
         if (st->agreement[i] == NULL)
@@ -46,12 +74,9 @@ DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData,
     if (slot < 0)
         return SCARD_E_NO_MEMORY;
 
-    uint8_t point[OPGP_MAX_EC_POINT];
-    point[0] = 0x04;
-    memcpy(point + 1, b + 8, 2 * coord);
     uint8_t secret[OPGP_MAX_EC_POINT];
     size_t slen = sizeof secret;
-    opgp_status s = opgp_card_decipher(st->card, point, 1 + 2 * coord, secret, &slen, NULL);
+    opgp_status s = opgp_card_decipher(st->card, point, point_len, secret, &slen, NULL);
     if (s == OPGP_E_CARD_RESET) {
         md_after_reset(st);
         return SCARD_W_RESET_CARD;
@@ -65,6 +90,7 @@ DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData,
     }
     memcpy(st->agreement[slot], secret, slen);
     st->agreement_len[slot] = slen;
+    st->agreement_le[slot] = a->curve == OPGP_CURVE_X25519;
     opgp_wipe(secret, sizeof secret);
     in->bSecretAgreementIndex = (BYTE)slot;
     return SCARD_S_SUCCESS;
@@ -94,7 +120,7 @@ DWORD WINAPI CardDeriveKey(PCARD_DATA pCardData, PCARD_DERIVE_KEY pAgreementInfo
     uint8_t out[MD_KDF_MAX_OUT];
     size_t out_len = sizeof out;
     rv = md_kdf_derive(in->pwszKDF, in->pParameterList, in->dwFlags, st->agreement[idx],
-                       st->agreement_len[idx], key_len, out, &out_len);
+                       st->agreement_len[idx], st->agreement_le[idx], key_len, out, &out_len);
     if (rv == SCARD_S_SUCCESS) {
         PUCHAR key = md_csp_alloc(pCardData, out_len);
         if (key == NULL) {

@@ -306,8 +306,7 @@ DWORD WINAPI CardEnumFiles(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR *
     return SCARD_S_SUCCESS;
 }
 
-static DWORD write_cert(PCARD_DATA d, md_state *st, BYTE index, const uint8_t *data,
-                        size_t len)
+DWORD md_cert_write(PCARD_DATA d, md_state *st, BYTE index, const uint8_t *data, size_t len)
 {
     opgp_key_slot slot = md_container_slot(index);
     opgp_status s = opgp_card_write_cert(st->card, slot, data, len, NULL);
@@ -348,7 +347,7 @@ DWORD WINAPI CardWriteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR p
     case F_CERT:
         if (cbData == 0)
             return SCARD_E_INVALID_PARAMETER;
-        return write_cert(pCardData, st, index, pbData, cbData);
+        return md_cert_write(pCardData, st, index, pbData, cbData);
     default:
         return SCARD_E_FILE_NOT_FOUND;
     }
@@ -412,7 +411,7 @@ DWORD WINAPI CardDeleteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR 
         return rv;
     if (clen == 0)
         return SCARD_E_FILE_NOT_FOUND;
-    return write_cert(pCardData, st, index, NULL, 0);
+    return md_cert_write(pCardData, st, index, NULL, 0);
 }
 
 DWORD WINAPI CardCreateDirectory(PCARD_DATA pCardData, LPSTR pszDirectoryName,

@@ -177,12 +177,29 @@ static DWORD kdf_concat(const kdf_params *p, const uint8_t *z, size_t z_len, siz
     return SCARD_S_SUCCESS;
 }
 
+/* BCRYPT_KDF_RAW_SECRET: the secret itself, little-endian as BCryptDeriveKey returns it (the
+ * card's big-endian X coordinate reversed; X25519's output is little-endian already). It
+ * takes no parameters. A shorter key length keeps the leading bytes, as a short buffer does
+ * with BCryptDeriveKey. */
+static DWORD kdf_raw(const BCryptBufferDesc *desc, DWORD flags, const uint8_t *z, size_t z_len,
+                     bool z_le, size_t key_len, uint8_t *out, size_t *out_len)
+{
+    if (flags != 0 || (desc != NULL && desc->cBuffers != 0) || z_len > MD_KDF_MAX_OUT)
+        return SCARD_E_INVALID_PARAMETER;
+    for (size_t i = 0; i < z_len; i++)
+        out[i] = z_le ? z[i] : z[z_len - 1 - i];
+    *out_len = key_len > 0 && key_len < z_len ? key_len : z_len;
+    return SCARD_S_SUCCESS;
+}
+
 DWORD md_kdf_derive(LPCWSTR kdf, const BCryptBufferDesc *params, DWORD flags,
-                    const uint8_t *z, size_t z_len, size_t key_len, uint8_t *out,
+                    const uint8_t *z, size_t z_len, bool z_le, size_t key_len, uint8_t *out,
                     size_t *out_len)
 {
     if (kdf == NULL || z == NULL || out == NULL || out_len == NULL)
         return SCARD_E_INVALID_PARAMETER;
+    if (md_wcs_eq(kdf, BCRYPT_KDF_RAW_SECRET))
+        return kdf_raw(params, flags, z, z_len, z_le, key_len, out, out_len);
     if (flags & ~(DWORD)KDF_USE_SECRET_AS_HMAC_KEY)
         return SCARD_E_INVALID_PARAMETER;
     kdf_params p;

@@ -35,8 +35,11 @@ typedef struct md_state {
     opgp_card *card;
     PIN_SET verified;          /* PINs this context verified and the card still honours */
     md_cached_cert cert[OPGP_KEY_SLOT_COUNT];
-    uint8_t *agreement[MD_MAX_AGREEMENTS]; /* ECDH shared secrets (X coordinate), malloc'ed */
+    uint8_t *agreement[MD_MAX_AGREEMENTS]; /* ECDH shared secrets as the card returns them */
     size_t agreement_len[MD_MAX_AGREEMENTS];
+    bool agreement_le[MD_MAX_AGREEMENTS];  /* natively little-endian (X25519), else big-endian */
+    bool holder_known;         /* cardholder name read (GET DATA 65) in this context */
+    char holder[40];           /* the 5B value as stored, NUL-terminated */
 } md_state;
 
 /* ---- context.c */
@@ -96,6 +99,8 @@ PIN_ID md_container_pin(BYTE index);
 DWORD md_cert_get(PCARD_DATA d, md_state *st, opgp_key_slot slot, const uint8_t **data,
                   size_t *len);
 void md_cert_forget(md_state *st);
+/* Write (len 0: delete) the certificate of the container's slot (the card wants PW3). */
+DWORD md_cert_write(PCARD_DATA d, md_state *st, BYTE index, const uint8_t *data, size_t len);
 
 /* ---- cache.c: the Base CSP's cache, keyed by card, freshness and name */
 DWORD md_cache_lookup(PCARD_DATA d, md_state *st, const char *name, uint8_t **data,
@@ -105,6 +110,15 @@ void md_cache_add(PCARD_DATA d, md_state *st, const char *name, const uint8_t *d
 
 /* ---- capabilities.c */
 DWORD md_key_sizes(DWORD spec, CARD_KEY_SIZES *ks);
+
+/* ---- sign.c / ecdh.c: vendor key specs (minidriver_vendor.h) */
+/* The vendor signing key spec for the container's key (AT_OPGP_ECDSA / AT_OPGP_EDDSA), 0 when
+ * it cannot sign that way (empty, RSA, the decryption key). */
+DWORD md_container_vendor_spec(const opgp_appdata *ad, BYTE index);
+
+/* ---- properties.c: opgp's card properties */
+DWORD md_vendor_card_property(md_state *st, LPCWSTR prop, PBYTE pbData, DWORD cbData,
+                              PDWORD pdwDataLen, bool *handled);
 
 /* ---- containers.c */
 /* The public key of slot, through the CSP cache. */

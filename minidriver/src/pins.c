@@ -88,10 +88,18 @@ static DWORD verify(md_state *st, PIN_ID id, const uint8_t *pin, size_t len, PDW
         md_after_reset(st);
         s = opgp_card_verify(st->card, ref, pin, len, &err);
     }
-    if (s == OPGP_OK)
+    if (s == OPGP_OK) {
         SET_PIN(st->verified, id);
-    else
+        /* A success resets the card's counter to its maximum. Our copy only falls below the
+         * usual 3 after failed attempts (or at open): read C4 again then, so that the PIN
+         * tries property does not report a count the card no longer has. */
+        ad = opgp_card_appdata(st->card);
+        uint8_t known = id == ROLE_ADMIN ? ad->pw.tries_pw3 : ad->pw.tries_pw1;
+        if (ad->pw.present && known < 3)
+            (void)opgp_card_refresh_status(st->card, NULL);
+    } else {
         CLEAR_PIN(st->verified, id);
+    }
     return pin_result(st, s, &err, id, pcAttempts);
 }
 
@@ -228,12 +236,18 @@ static DWORD change_pin(md_state *st, PIN_ID id, const uint8_t *old_pin, size_t 
     return rv;
 }
 
-/* Reset PW1 with the Reset Code, or with the admin PIN. */
+/* Reset PW1 with the Reset Code, or with the admin PIN. An empty admin authenticator means
+ * "PW3 is verified in this context already" (RESET RETRY COUNTER P1 02 needs nothing more):
+ * a caller that logged the admin in does not have to keep the admin PIN. */
 static DWORD unblock_pw1(md_state *st, PIN_ID auth, const uint8_t *auth_data, size_t auth_len,
                          const uint8_t *new_pin, size_t new_len, PDWORD pcAttempts)
 {
-    if (auth_data == NULL || new_pin == NULL || auth_len == 0 || new_len == 0)
+    bool admin_verified = auth == ROLE_ADMIN && auth_len == 0;
+    if (new_pin == NULL || new_len == 0 ||
+        (!admin_verified && (auth_data == NULL || auth_len == 0)))
         return SCARD_E_INVALID_PARAMETER;
+    if (admin_verified && !IS_PIN_SET(st->verified, ROLE_ADMIN))
+        return SCARD_W_SECURITY_VIOLATION; /* nothing sent: the card would refuse it */
     if (new_len < min_len(ROLE_USER))
         return SCARD_E_INVALID_PARAMETER;
     opgp_error err;
@@ -247,9 +261,11 @@ static DWORD unblock_pw1(md_state *st, PIN_ID auth, const uint8_t *auth_data, si
         }
         s = opgp_card_unblock_pin(st->card, auth_data, auth_len, new_pin, new_len, &err);
     } else {
-        DWORD rv = verify(st, ROLE_ADMIN, auth_data, auth_len, pcAttempts);
-        if (rv != SCARD_S_SUCCESS)
-            return rv;
+        if (!admin_verified) {
+            DWORD rv = verify(st, ROLE_ADMIN, auth_data, auth_len, pcAttempts);
+            if (rv != SCARD_S_SUCCESS)
+                return rv;
+        }
         s = opgp_card_reset_pin_admin(st->card, new_pin, new_len, &err);
     }
     DWORD rv = pin_result(st, s, &err, auth, pcAttempts);
@@ -273,9 +289,12 @@ DWORD WINAPI CardChangeAuthenticatorEx(PCARD_DATA pCardData, DWORD dwFlags,
         return SCARD_E_INVALID_PARAMETER;
     if (cRetryCount != 0)
         return SCARD_E_INVALID_PARAMETER; /* the card's retry counters are fixed */
+    /* The admin may unblock PW1 with an empty authenticator once verified (unblock_pw1). */
+    bool empty_admin = dwFlags == PIN_CHANGE_FLAG_UNBLOCK && dwAuthenticatingPinId == ROLE_ADMIN &&
+                       cbAuthenticatingPinData == 0;
     if (dwAuthenticatingPinId == ROLE_EVERYONE || dwAuthenticatingPinId >= MD_PIN_COUNT ||
         dwTargetPinId == ROLE_EVERYONE || dwTargetPinId >= MD_PIN_COUNT ||
-        pbAuthenticatingPinData == NULL || pbTargetData == NULL)
+        (pbAuthenticatingPinData == NULL && !empty_admin) || pbTargetData == NULL)
         return SCARD_E_INVALID_PARAMETER;
     bool target_pw1 = dwTargetPinId == ROLE_USER || dwTargetPinId == MD_PIN_SIGN;
     if (dwFlags == PIN_CHANGE_FLAG_UNBLOCK) {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "md.h"
+#include "opgp/minidriver_vendor.h"
 
 /* PIN ids this card has: user, admin, signature PIN, Reset Code. */
 static const PIN_SET all_pins = CREATE_PIN_SET(ROLE_USER) | CREATE_PIN_SET(ROLE_ADMIN) |
@@ -136,7 +137,9 @@ DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
         DWORD v = (ad->ext_caps.flags & OPGP_EXTCAP_KEY_IMPORT) ? CARD_KEY_IMPORT_PLAIN_TEXT : 0;
         return md_put_property(pbData, cbData, pdwDataLen, &v, sizeof v);
     }
-    return SCARD_E_INVALID_PARAMETER;
+    bool handled;
+    rv = md_vendor_card_property(st, wszProperty, pbData, cbData, pdwDataLen, &handled);
+    return handled ? rv : (DWORD)SCARD_E_INVALID_PARAMETER;
 }
 
 DWORD WINAPI CardSetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pbData,
@@ -165,6 +168,7 @@ DWORD WINAPI CardSetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
         CP_PADDING_SCHEMES, CP_CHAINING_MODES, CP_CARD_READ_ONLY, CP_CARD_CACHE_MODE,
         CP_SUPPORTS_WIN_X509_ENROLLMENT, CP_CARD_GUID, CP_CARD_SERIAL_NO, CP_CARD_PIN_INFO,
         CP_CARD_PIN_STRENGTH_VERIFY, CP_CARD_PIN_STRENGTH_CHANGE, CP_CARD_PIN_STRENGTH_UNBLOCK,
+        CP_OPGP_CARDHOLDER_NAME, CP_OPGP_PIN_TRIES, CP_OPGP_RANDOM,
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (md_wcs_eq(wszProperty, known[i]))

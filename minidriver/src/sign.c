@@ -1,12 +1,19 @@
 /* CardSignData. The container decides the key and the command: SIG via PSO:COMPUTE DIGITAL
  * SIGNATURE, AUT via INTERNAL AUTHENTICATE; the DEC key cannot sign. RSA: the card pads
  * (PKCS#1 v1.5) the DigestInfo built here; PSS and raw RSA are impossible on an OpenPGP card.
- * ECDSA: the digest goes as is, whatever its length (the card truncates to the order). */
+ * ECDSA: the digest goes as is, whatever its length (the card truncates to the order).
+ * Keys cardmod cannot express sign under opgp's vendor key specs (AT_OPGP_ECDSA for any
+ * curve, AT_OPGP_EDDSA with the message: minidriver_vendor.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "md.h"
 #include "opgp/digestinfo.h"
+#include "opgp/minidriver_vendor.h"
+
+/* Longest ECDSA digest / EdDSA message sent to the card (command chaining or extended
+ * length carry it; the card refuses what it cannot take). */
+#define MD_MAX_SIGN_INPUT 4096
 
 /* The digest for a CryptoAPI hash id; OPGP_DIGEST_COUNT for none / raw. *len its size. */
 static opgp_digest digest_of_alg(ALG_ID alg, size_t *len)
@@ -85,6 +92,55 @@ static DWORD rsa_input(const CARD_SIGNING_INFO *in, uint8_t *out, size_t *out_le
     return SCARD_S_SUCCESS;
 }
 
+DWORD md_container_vendor_spec(const opgp_appdata *ad, BYTE index)
+{
+    if (ad == NULL || index >= MD_CONTAINERS)
+        return 0;
+    opgp_key_slot slot = md_container_slot(index);
+    if (slot == OPGP_KEY_DEC || !opgp_appdata_key_present(ad, slot))
+        return 0;
+    switch (ad->attr[slot].algo) {
+    case OPGP_ALGO_ECDSA: return AT_OPGP_ECDSA;
+    case OPGP_ALGO_EDDSA: return AT_OPGP_EDDSA;
+    default: return 0;
+    }
+}
+
+/* Whether dwKeySpec names the container's key: RSA under either CryptoAPI spec, ECC under its
+ * own AT_ECDSA_P*, and the vendor specs for every ECDSA / EdDSA key. */
+static DWORD check_key_spec(const opgp_appdata *ad, const CARD_SIGNING_INFO *in, bool *rsa,
+                            bool *message)
+{
+    DWORD spec = md_container_keyspec(ad, in->bContainerIndex);
+    DWORD vendor = md_container_vendor_spec(ad, in->bContainerIndex);
+    opgp_key_slot slot = md_container_slot(in->bContainerIndex);
+    if (!opgp_appdata_key_present(ad, slot))
+        return SCARD_E_NO_KEY_CONTAINER;
+    *rsa = spec == AT_SIGNATURE || spec == AT_KEYEXCHANGE;
+    *message = (in->dwSigningFlags & OPGP_SIGN_MESSAGE) != 0;
+    if (in->dwKeySpec == AT_OPGP_ECDSA || in->dwKeySpec == AT_OPGP_EDDSA) {
+        if (vendor != in->dwKeySpec)
+            return slot == OPGP_KEY_DEC ? SCARD_E_UNSUPPORTED_FEATURE : SCARD_E_INVALID_PARAMETER;
+        /* EdDSA signs the message itself: the caller says so, so that a digest passed by
+         * mistake is refused rather than signed. Nothing else takes a message. */
+        if (*message != (vendor == AT_OPGP_EDDSA) || (*message && in->aiHashAlg != 0))
+            return SCARD_E_INVALID_PARAMETER;
+        return SCARD_S_SUCCESS;
+    }
+    if (*message)
+        return SCARD_E_INVALID_PARAMETER;
+    if (spec == 0)
+        return vendor != 0 ? SCARD_E_INVALID_PARAMETER : SCARD_E_NO_KEY_CONTAINER;
+    /* RSA keys sign whichever of the two CryptoAPI key specs the caller names; an ECC key
+     * only under its own spec. */
+    if (*rsa ? (in->dwKeySpec != AT_SIGNATURE && in->dwKeySpec != AT_KEYEXCHANGE)
+             : in->dwKeySpec != spec)
+        return SCARD_E_INVALID_PARAMETER;
+    if (slot == OPGP_KEY_DEC)
+        return SCARD_E_UNSUPPORTED_FEATURE; /* PSO:DECIPHER keys cannot sign */
+    return SCARD_S_SUCCESS;
+}
+
 DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
 {
     md_state *st;
@@ -101,18 +157,11 @@ DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
     if (pInfo->bContainerIndex >= MD_CONTAINERS)
         return SCARD_E_NO_KEY_CONTAINER;
     const opgp_appdata *ad = opgp_card_appdata(st->card);
-    DWORD spec = md_container_keyspec(ad, pInfo->bContainerIndex);
-    if (spec == 0)
-        return SCARD_E_NO_KEY_CONTAINER;
+    bool rsa = false, message = false;
+    rv = check_key_spec(ad, pInfo, &rsa, &message);
+    if (rv != SCARD_S_SUCCESS)
+        return rv;
     opgp_key_slot slot = md_container_slot(pInfo->bContainerIndex);
-    bool rsa = spec == AT_SIGNATURE || spec == AT_KEYEXCHANGE;
-    /* RSA keys sign whichever of the two CryptoAPI key specs the caller names; an ECC key
-     * only under its own spec. */
-    if (rsa ? (pInfo->dwKeySpec != AT_SIGNATURE && pInfo->dwKeySpec != AT_KEYEXCHANGE)
-            : pInfo->dwKeySpec != spec)
-        return SCARD_E_INVALID_PARAMETER;
-    if (slot == OPGP_KEY_DEC)
-        return SCARD_E_UNSUPPORTED_FEATURE; /* PSO:DECIPHER keys cannot sign */
 
     size_t sig_size = opgp_algo_attr_key_bytes(&ad->attr[slot]) * (rsa ? 1 : 2);
     if (sig_size == 0)
@@ -124,21 +173,23 @@ DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
 
     uint8_t input[OPGP_MAX_RSA_BYTES];
     size_t in_len = sizeof input;
+    const uint8_t *card_in = input;
     if (rsa) {
         rv = rsa_input(pInfo, input, &in_len);
         if (rv != SCARD_S_SUCCESS)
             return rv;
     } else {
-        /* Padding flags some callers pass for ECDSA mean nothing here. */
-        if (pInfo->cbData > sizeof input)
+        /* ECDSA: the digest as given (padding flags some callers pass mean nothing here);
+         * EdDSA: the message, as long as the card takes it. */
+        if (pInfo->cbData > MD_MAX_SIGN_INPUT)
             return SCARD_E_INVALID_PARAMETER;
-        memcpy(input, pInfo->pbData, pInfo->cbData);
+        card_in = pInfo->pbData;
         in_len = pInfo->cbData;
     }
 
     uint8_t sig[OPGP_MAX_RSA_BYTES];
     size_t sig_len = sizeof sig;
-    opgp_status s = opgp_card_sign_raw(st->card, slot, input, in_len, sig, &sig_len, NULL);
+    opgp_status s = opgp_card_sign_raw(st->card, slot, card_in, in_len, sig, &sig_len, NULL);
     if (s == OPGP_E_CARD_RESET) {
         md_after_reset(st);
         return SCARD_W_RESET_CARD; /* the PIN state went with the reset: ask again */

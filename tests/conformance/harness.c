@@ -36,6 +36,20 @@ bool h_wcs_eq(const WCHAR *a, const WCHAR *b)
 
 bool h_apdus(unsigned long *n) { return ca_apdus(n); }
 
+unsigned long h_apdu_mark(void)
+{
+    unsigned long n = 0;
+    (void)ca_apdus(&n);
+    return n;
+}
+
+void h_apdu_note(const char *what, unsigned long mark)
+{
+    unsigned long n = 0;
+    if (ca_apdus(&n))
+        t_note("APDUs %s (%s): %lu", what, H.alg->name, n - mark);
+}
+
 static uintptr_t next_sim_handle = 0x1000;
 
 static DWORD sim_txn_begin(void *arg, SCARDHANDLE card)

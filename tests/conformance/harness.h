@@ -68,6 +68,9 @@ void h_card_params_done(opgp_host_reader *reader);
 
 /* APDUs so far (all contexts); false when this build cannot count. */
 bool h_apdus(unsigned long *n);
+/* Print "APDUs <what>: N" for the APDUs since mark (a value of h_apdu_mark()). */
+unsigned long h_apdu_mark(void);
+void h_apdu_note(const char *what, unsigned long mark);
 
 DWORD h_auth(hctx *h, PIN_ID id, const char *pin, DWORD *remaining);
 /* The key spec CardSignData / CardRSADecrypt expect for the container's key (0: none). */

@@ -55,9 +55,11 @@ static void outlook_sign(void)
     CHECK(spec == (H.alg->rsa ? (DWORD)AT_SIGNATURE : H.alg->ecdsa_spec));
     PIN_ID pin = container_pin(h, MDC_CNTR_SIG);
     t_note("signature container PIN id %lu", (unsigned long)pin);
+    unsigned long mark = h_apdu_mark();
     CHECK_RV(h_auth(h, pin, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
     /* Outlook goes through the CSP: the hash named by aiHashAlg, no padding info. */
     CHECK(sign_check(h, MDC_CNTR_SIG, H.alg->hash, false, "outlook s/mime"));
+    h_apdu_note("Outlook sign (PIN + signature, container info cached)", mark);
     CHECK_RV(h->cd->pfnCardDeauthenticateEx(h->cd, CREATE_PIN_SET(pin), 0), SCARD_S_SUCCESS);
     h_close(h);
 }
@@ -128,7 +130,10 @@ static void tls_client_auth(void)
     REQUIRE_RV(h_open(&h), SCARD_S_SUCCESS);
     PIN_ID pin = container_pin(h, MDC_CNTR_AUT);
     CHECK(pin == ROLE_USER);
+    unsigned long mark = h_apdu_mark();
     CHECK_RV(h_auth(h, pin, MDC_PIN_USER, NULL), SCARD_S_SUCCESS);
+    CHECK(sign_check(h, MDC_CNTR_AUT, H.alg->hash, true, "tls first"));
+    h_apdu_note("TLS client auth (PIN + signature)", mark);
     if (H.alg->rsa) {
         /* TLS 1.2 with an RSA key: PKCS#1 v1.5 over SHA-256 (PSS is impossible on the card). */
         CHECK(sign_check(h, MDC_CNTR_AUT, CALG_SHA_256, true, "tls 1.2 certificate verify"));
@@ -213,8 +218,10 @@ static void rsa_decrypt(void)
     di.pbData = ct;
     di.cbData = ct_len;
     di.dwPaddingType = CARD_PADDING_PKCS1;
-    if (CHECK_RV(h->cd->pfnCardRSADecrypt(h->cd, &di), SCARD_S_SUCCESS) &&
-        CHECK(di.cbData == sizeof key)) {
+    unsigned long mark = h_apdu_mark();
+    DWORD drv = h->cd->pfnCardRSADecrypt(h->cd, &di);
+    h_apdu_note("Outlook RSA decrypt (PIN already verified)", mark);
+    if (CHECK_RV(drv, SCARD_S_SUCCESS) && CHECK(di.cbData == sizeof key)) {
         BYTE back[32];
         for (int i = 0; i < 32; i++)
             back[i] = di.pbData[31 - i];
@@ -314,7 +321,10 @@ static void ecdh_decrypt(void)
     ai.bContainerIndex = MDC_CNTR_DEC;
     ai.dwPublicKey = peer_len;
     ai.pbPublicKey = peer;
-    if (CHECK_RV(h->cd->pfnCardConstructDHAgreement(h->cd, &ai), SCARD_S_SUCCESS)) {
+    unsigned long mark = h_apdu_mark();
+    DWORD arv = h->cd->pfnCardConstructDHAgreement(h->cd, &ai);
+    h_apdu_note("Outlook ECDH agreement (PIN already verified)", mark);
+    if (CHECK_RV(arv, SCARD_S_SUCCESS)) {
         /* BCRYPT_KDF_HASH with SHA-256: SHA-256(Z), as the host's own CNG/OpenSSL derives it. */
         WCHAR sha256[] = OPGP_WSTR("SHA256");
         BCryptBuffer b = { sizeof sha256, KDF_HASH_ALGORITHM, sha256 };

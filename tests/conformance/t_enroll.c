@@ -72,8 +72,10 @@ static void enroll_keygen_and_cert(void)
     CHECK_RV(opgp_host_read_file(b->c, szBASE_CSP_DIR, cert, &old_cert, &old_cert_len),
              SCARD_S_SUCCESS);
 
+    unsigned long mark = h_apdu_mark();
     CHECK_RV(h_auth(a, ROLE_ADMIN, MDC_PIN_ADMIN, NULL), SCARD_S_SUCCESS);
     DWORD rv = keygen(a, MDC_CNTR_AUT);
+    h_apdu_note("enrollment key generation (admin PIN + generate)", mark);
     if (!CHECK_RV(rv, SCARD_S_SUCCESS))
         goto out;
     H.enrolled = true;
@@ -105,8 +107,10 @@ static void enroll_keygen_and_cert(void)
                  SCARD_S_SUCCESS)) {
         CHECK(dec_len != old_cert_len || memcmp(dec_cert, old_cert, dec_len) != 0);
         CHECK_RV(h_auth(a, ROLE_ADMIN, MDC_PIN_ADMIN, NULL), SCARD_S_SUCCESS);
+        mark = h_apdu_mark();
         CHECK_RV(opgp_host_write_file(a->c, szBASE_CSP_DIR, cert, dec_cert, dec_len),
                  SCARD_S_SUCCESS);
+        h_apdu_note("enrollment certificate write (+ cardcf)", mark);
         /* A new context on the warm cache gets the new certificate. */
         a->cd->pfnCardDeauthenticateEx(a->cd, PIN_SET_ALL_ROLES, 0);
         BYTE *got = NULL;

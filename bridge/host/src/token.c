@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opgp/minidriver_vendor.h"
 #include "token_internal.h"
 
 void opgp_tok_wipe(void *p, size_t n)
@@ -14,6 +15,12 @@ void opgp_tok_wipe(void *p, size_t n)
 
 PCARD_DATA tok_cd(opgp_token *t) { return opgp_host_card_data(t->ctx); }
 
+void tok_forget_pin(opgp_token *t)
+{
+    opgp_tok_wipe(t->user_pin, sizeof t->user_pin);
+    t->user_pin_len = 0;
+}
+
 opgp_tok_rv tok_map(opgp_token *t, DWORD rv)
 {
     switch (rv) {
@@ -23,8 +30,11 @@ opgp_tok_rv tok_map(opgp_token *t, DWORD rv)
     case SCARD_E_READER_UNAVAILABLE:
     case SCARD_E_UNKNOWN_READER:
         t->removed = true;
+        tok_forget_pin(t);
         return OPGP_TOK_NO_CARD;
-    case SCARD_W_RESET_CARD: return OPGP_TOK_CARD_RESET;
+    case SCARD_W_RESET_CARD:
+        tok_forget_pin(t); /* the PIN states went with the reset: log in again */
+        return OPGP_TOK_CARD_RESET;
     case SCARD_W_WRONG_CHV: return OPGP_TOK_PIN_INCORRECT;
     case SCARD_W_CHV_BLOCKED: return OPGP_TOK_PIN_LOCKED;
     case SCARD_W_SECURITY_VIOLATION:
@@ -130,6 +140,7 @@ void opgp_token_close(opgp_token *t)
     opgp_host_module_close(&t->module);
     opgp_host_reader_disconnect(&t->reader);
     tok_containers_forget(t);
+    tok_forget_pin(t);
     opgp_host_lock_give(t->lock);
     opgp_host_lock_free(t->lock);
     free(t);
@@ -166,10 +177,23 @@ opgp_tok_rv opgp_token_info(opgp_token *t, opgp_tok_info *out)
     }
     for (DWORD i = 0; i < slen && 2 * i + 2 < sizeof out->serial; i++)
         snprintf(out->serial + 2 * i, 3, "%02X", serial[i]);
-    /* The minidriver offers no cardholder name: the serial names the card. */
-    snprintf(out->label, sizeof out->label, "OpenPGP card %s", out->serial);
+    char name[64];
+    DWORD nlen = 0;
+    if (get_prop(t, CP_OPGP_CARDHOLDER_NAME, 0, name, sizeof name - 1, &nlen) ==
+            SCARD_S_SUCCESS && nlen > 0 && nlen < sizeof name)
+        tok_holder_label(name, nlen, out->label, sizeof out->label);
+    if (out->label[0] == 0)
+        snprintf(out->label, sizeof out->label, "OpenPGP card %s", out->serial);
     for (int i = 0; i < 5; i++)
         out->tries[i] = t->tries[i];
+    BYTE tries[3];
+    DWORD tlen = 0;
+    if (get_prop(t, CP_OPGP_PIN_TRIES, 0, tries, sizeof tries, &tlen) == SCARD_S_SUCCESS &&
+        tlen == sizeof tries) {
+        out->tries[OPGP_TOK_PIN_USER] = out->tries[OPGP_TOK_PIN_SIGN] = tries[0];
+        out->tries[OPGP_TOK_PIN_PUK] = tries[1];
+        out->tries[OPGP_TOK_PIN_ADMIN] = tries[2];
+    }
     PIN_INFO pi;
     DWORD plen = 0;
     if (get_prop(t, CP_CARD_PIN_INFO, OPGP_TOK_PIN_SIGN, &pi, sizeof pi, &plen) ==

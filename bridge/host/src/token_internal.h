@@ -9,8 +9,11 @@
 
 typedef struct tok_container {
     bool known;                 /* metadata read */
+    unsigned role;              /* OPGP_TOK_ROLE_*, 0 until known (even for empty slots) */
     opgp_tok_key key;
     DWORD keyspec;              /* the minidriver's AT_*, 0 for keys cardmod cannot express */
+    DWORD vendor_spec;          /* AT_OPGP_ECDSA / AT_OPGP_EDDSA when keyspec is 0 */
+    bool raw_dh;                /* ECDH with OPGP_DH_RAW_PUBLIC_KEY (no cardmod ECDH spec) */
     bool sig_cert;              /* certificate file ksc (else kxc) */
     bool pub_known;
     uint8_t pub[OPGP_TOK_MAX_PUB];
@@ -31,7 +34,13 @@ struct opgp_token {
     bool removed;
     int tries[5];
     tok_container c[OPGP_TOK_CONTAINERS];
+    /* The user PIN of the last USER login, kept for one lazy VERIFY of the signature PIN
+     * (see host_token.h); wiped by tok_forget_pin. */
+    uint8_t user_pin[128];
+    size_t user_pin_len;
 };
+
+void tok_forget_pin(opgp_token *t);
 
 /* Map a minidriver / PC/SC code; a removal marks the token dead, a reset forgets the
  * containers' login-dependent state (nothing: PIN states live in the minidriver). */

@@ -346,6 +346,7 @@ typedef struct _BCryptBufferDesc {
 #define BCRYPT_KDF_HMAC             u"HMAC"
 #define BCRYPT_KDF_TLS_PRF          u"TLS_PRF"
 #define BCRYPT_KDF_SP80056A_CONCAT  u"SP800_56A_CONCAT"
+#define BCRYPT_KDF_RAW_SECRET       u"TRUNCATE"
 
 #define BCRYPT_MD5_ALGORITHM     u"MD5"
 #define BCRYPT_SHA1_ALGORITHM    u"SHA1"

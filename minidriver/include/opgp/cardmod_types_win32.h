@@ -11,6 +11,11 @@
 /* UTF-16 string literal: wchar_t is 16 bits on Windows. */
 #define OPGP_WSTR(s) L##s
 
+/* Windows 8.1's raw-secret KDF; mingw declares it only for NTDDI_WINBLUE and later. */
+#ifndef BCRYPT_KDF_RAW_SECRET
+#define BCRYPT_KDF_RAW_SECRET L"TRUNCATE"
+#endif
+
 #ifndef TLS1_PROTOCOL_VERSION
 #define TLS1_PROTOCOL_VERSION    0x0301
 #define TLS1_1_PROTOCOL_VERSION  0x0302

@@ -4,14 +4,22 @@
  * the minidriver for the card's ATR, opens a host context (CARD_DATA with the Base CSP's cache)
  * and offers what a consumer needs in plain C types: no cardmod, PC/SC or common/ types leak.
  *
- * Containers are the minidriver's (opgp: 0 authentication, 1 signature, 2 decryption). Key
- * metadata comes from the minidriver's vendor algorithm property (no card access); public keys
- * and certificates are read lazily, through the host cache, and kept until the card changes.
+ * Containers are the minidriver's; which OpenPGP key each holds (its role) and the key metadata
+ * come from the minidriver's vendor properties (minidriver/VENDOR.md; no card access); public
+ * keys and certificates are read lazily, through the host cache, and kept until the card
+ * changes. Keys cardmod cannot express (brainpool, secp256k1, Ed25519, X25519) are used
+ * through the minidriver's vendor key specs.
  *
  * Thread safety: every call on one token takes the token's mutex; a card transaction never
  * outlives a call. Reset: the next call reconnects, the PIN states are gone (the caller sees
- * OPGP_TOK_CARD_RESET once and must log in again); no PIN is ever kept or sent again. Removal:
- * OPGP_TOK_NO_CARD, the token stays unusable and the caller closes it. */
+ * OPGP_TOK_CARD_RESET once and must log in again). Removal: OPGP_TOK_NO_CARD, the token stays
+ * unusable and the caller closes it.
+ *
+ * PINs: a PIN the card rejected is never sent again. One exception to "no PIN is kept": the
+ * user PIN of a successful USER login is kept (in this token's memory only) so that the
+ * signature key's state (PW1 as 81) can be verified when the first signature needs it, once;
+ * it is wiped after that use, on logout, PIN change or unblock, reset, removal and close, and
+ * when the card wants the PIN for every signature it is never kept. */
 #ifndef OPGP_HOST_TOKEN_H
 #define OPGP_HOST_TOKEN_H
 
@@ -83,11 +91,12 @@ typedef enum opgp_tok_pin {
 } opgp_tok_pin;
 
 typedef struct opgp_tok_info {
-    char label[33];             /* UTF-8, NUL-terminated */
+    char label[33];             /* UTF-8, NUL-terminated: the cardholder name when the card
+                                   has one, else "OpenPGP card <serial>" */
     char serial[17];            /* hex of the minidriver's serial number */
     uint8_t cardid[16];
-    int tries[5];               /* by opgp_tok_pin; -1 when not known yet (learnt from a
-                                   failed attempt, 0 once locked) */
+    int tries[5];               /* by opgp_tok_pin: the card's counters as the minidriver
+                                   knows them (no APDU); -1 when it cannot say */
     bool sign_pin_always;       /* the signature PIN must be given for every signature */
     bool logged_in[5];          /* by opgp_tok_pin: the minidriver's authenticated state */
     bool read_only;
@@ -107,8 +116,14 @@ typedef enum opgp_tok_keytype {
 #define OPGP_TOK_CONTAINERS 3
 #define OPGP_TOK_MAX_PUB 1024   /* RSA-8192 modulus, any EC point */
 
+/* Which OpenPGP key a container holds (the card's key reference: also opgp's CKA_ID). */
+#define OPGP_TOK_ROLE_SIG 1
+#define OPGP_TOK_ROLE_DEC 2
+#define OPGP_TOK_ROLE_AUT 3
+
 typedef struct opgp_tok_key {
     unsigned index;             /* container */
+    unsigned role;              /* OPGP_TOK_ROLE_* */
     opgp_tok_keytype type;
     unsigned bits;              /* RSA modulus, EC field size */
     uint8_t ec_params[16];      /* DER OID of the curve (EC, Ed25519, X25519) */
@@ -119,6 +134,8 @@ typedef struct opgp_tok_key {
 
 /* The key of a container (no APDU). OPGP_TOK_NO_KEY when empty. */
 opgp_tok_rv opgp_token_key(opgp_token *t, unsigned index, opgp_tok_key *out);
+/* The role of a container, with or without a key (no APDU). */
+opgp_tok_rv opgp_token_role(opgp_token *t, unsigned index, unsigned *role);
 
 /* The public key: RSA modulus and exponent big-endian, EC point 04||X||Y, 32 bytes for
  * Ed25519 / X25519 (exp_len 0). Read once, then kept. */
@@ -135,8 +152,10 @@ opgp_tok_rv opgp_token_cert_write(opgp_token *t, unsigned index, const uint8_t *
 /* ---- PINs -------------------------------------------------------------------------------- */
 
 /* Verify a PIN. A PIN the card rejects is never sent again by this layer; *tries (may be
- * NULL) the attempts left when the card said. USER also verifies SIGN, unless the card asks
- * for the PIN per signature (then SIGN is a context-specific login of its own). */
+ * NULL) the attempts left when the card said. USER verifies PW1 for authentication and
+ * decryption; the signature key's state (SIGN) is verified with the same PIN when a signature
+ * first needs it (see "PINs" above), unless the card asks for the PIN per signature (then SIGN
+ * is a context-specific login of its own). */
 opgp_tok_rv opgp_token_login(opgp_token *t, opgp_tok_pin pin, const uint8_t *value,
                              size_t len, int *tries);
 opgp_tok_rv opgp_token_logout(opgp_token *t);
@@ -144,8 +163,9 @@ opgp_tok_rv opgp_token_logout(opgp_token *t);
 opgp_tok_rv opgp_token_change_pin(opgp_token *t, opgp_tok_pin pin, const uint8_t *old_pin,
                                   size_t old_len, const uint8_t *new_pin, size_t new_len,
                                   int *tries);
-/* Set PW1 to new_pin, authenticated by the admin PIN (the admin must be logged in: admin
- * holds the admin PIN value) or the Reset Code. */
+/* Set PW1 to new_pin, authenticated by the Reset Code (by PUK), or by the admin PIN (by ADMIN):
+ * its value, or auth NULL / auth_len 0 when ADMIN is logged in already (OPGP_TOK_NOT_LOGGED_IN
+ * otherwise, nothing sent). */
 opgp_tok_rv opgp_token_unblock_user(opgp_token *t, opgp_tok_pin by, const uint8_t *auth,
                                     size_t auth_len, const uint8_t *new_pin, size_t new_len,
                                     int *tries);
@@ -161,14 +181,15 @@ opgp_tok_rv opgp_token_sign_size(opgp_token *t, unsigned index, size_t *len);
 /* RSA PKCS#1 v1.5 decryption: in is the cryptogram (modulus size); out the message. */
 opgp_tok_rv opgp_token_decrypt(opgp_token *t, unsigned index, const uint8_t *in, size_t in_len,
                                uint8_t *out, size_t *out_len);
-/* ECDH: peer is the uncompressed point 04||X||Y; out the raw shared secret (X). */
+/* ECDH: peer is the uncompressed point 04||X||Y (X25519: its 32 bytes); out the raw shared
+ * secret, big-endian X (X25519: RFC 7748's 32 bytes). */
 opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer,
                               size_t peer_len, uint8_t *out, size_t *out_len);
 /* Generate a key in the container (admin PIN verified). bits for RSA; ec_params the DER OID
  * for EC (P-256/384/521). */
 opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype type,
                                 unsigned bits, const uint8_t *ec_params, size_t ec_params_len);
-/* Random bytes from the card. */
+/* Random bytes from the card (GET CHALLENGE through the minidriver's random property). */
 opgp_tok_rv opgp_token_random(opgp_token *t, uint8_t *out, size_t len);
 
 /* Zero a secret so that the compiler cannot drop the stores. */
