@@ -23,3 +23,13 @@ cmake --build --preset mingw32
 
 step "tests"
 ctest --preset native -j "$(nproc)"
+
+step "sanitizers: ASan + UBSan build and tests"
+configure asan
+cmake --build --preset asan
+ctest --preset asan -j "$(nproc)"
+
+step "fuzz: libFuzzer targets (60 s in all)"
+configure fuzz
+cmake --build --preset fuzz
+tests/fuzz/run-all 60

@@ -9,7 +9,9 @@ runtime=(pcscd vsmartcard-vpcd)
 tests=(libcmocka-dev gnupg scdaemon opensc opensc-pkcs11 python3 procps util-linux
        wine64 wine64-tools libwine-dev
        clang libclang-rt-14-dev
-       libengine-pkcs11-openssl gnutls-bin openssh-client libnss3-tools p11-kit)
+       libengine-pkcs11-openssl gnutls-bin openssh-client libnss3-tools p11-kit
+       gnuplot-nox valgrind
+       dpkg-dev man-db nsis)  # packaging tests: dpkg-shlibdeps (cpack), man -l, makensis
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in

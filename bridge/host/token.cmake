@@ -2,6 +2,7 @@
 # A library of its own on top of opgp_host, so consumers (PKCS#11, later CSP/KSP) link only it.
 add_library(opgp_host_token STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/token.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/token_label.c
   ${CMAKE_CURRENT_LIST_DIR}/src/token_keys.c
   ${CMAKE_CURRENT_LIST_DIR}/src/token_pin.c
   ${CMAKE_CURRENT_LIST_DIR}/src/token_crypto.c

@@ -46,12 +46,13 @@ bool p11_attr_get_ulong(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE typ
     return true;
 }
 
-static const uint8_t container_id[OPGP_TOK_CONTAINERS] = { 3, 1, 2 }; /* AUT, SIG, DEC */
-static const char *const key_labels[OPGP_TOK_CONTAINERS] = {
-    "Authentication key", "Signature key", "Decryption key"
+/* By key role (the card's key reference, also the CKA_ID): 1 SIG, 2 DEC, 3 AUT. */
+static const char *const key_labels[4] = {
+    "Key", "Signature key", "Decryption key", "Authentication key"
 };
-static const char *const cert_labels[OPGP_TOK_CONTAINERS] = {
-    "Authentication certificate", "Signature certificate", "Decryption certificate"
+static const char *const cert_labels[4] = {
+    "Certificate", "Signature certificate", "Decryption certificate",
+    "Authentication certificate"
 };
 
 static CK_KEY_TYPE key_type(const opgp_tok_key *k)
@@ -142,10 +143,14 @@ CK_RV p11_object_attribute(p11_slot *s, unsigned container, unsigned kind,
     case CKA_COPYABLE: return p11_attr_bool(a, false);
     case CKA_DESTROYABLE: return p11_attr_bool(a, cert);
     case CKA_LABEL: {
-        const char *l = cert ? cert_labels[container] : key_labels[container];
+        unsigned role = k->role <= OPGP_TOK_ROLE_AUT ? k->role : 0;
+        const char *l = cert ? cert_labels[role] : key_labels[role];
         return p11_attr_put(a, l, strlen(l));
     }
-    case CKA_ID: return p11_attr_put(a, &container_id[container], 1);
+    case CKA_ID: {
+        uint8_t id = (uint8_t)k->role;
+        return p11_attr_put(a, &id, 1);
+    }
     case CKA_SUBJECT: return cert_field(s, container, a, key);
     default: break;
     }

@@ -1,8 +1,21 @@
 /* C_DeriveKey with CKM_ECDH1_DERIVE (CKD_NULL): the card computes the shared secret with the
- * decryption key; it becomes a session object (generic secret, extractable). */
+ * decryption key (any Weierstrass curve of the card, or X25519); it becomes a session object
+ * (generic secret, extractable). */
 #include <string.h>
 
 #include "p11.h"
+
+/* X25519's public value: its 32 bytes, raw or in a DER OCTET STRING (04 20 ...). */
+static bool peer_x25519(const uint8_t *p, size_t len, const uint8_t **pt, size_t *pt_len)
+{
+    if (len == 34 && p[0] == 0x04 && p[1] == 0x20)
+        p += 2, len -= 2;
+    if (len != 32)
+        return false;
+    *pt = p;
+    *pt_len = len;
+    return true;
+}
 
 /* The peer's point: raw 04||X||Y, or wrapped in a DER OCTET STRING (both are seen). */
 static bool peer_point(const uint8_t *p, size_t len, const uint8_t **pt, size_t *pt_len)
@@ -50,7 +63,8 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                          prm->kdf != CKD_NULL || prm->ulSharedDataLen != 0 ||
                          prm->pPublicData == NULL))
         rv = CKR_MECHANISM_PARAM_INVALID;
-    if (rv == CKR_OK && (kind != P11_KIND_PRIVATE || key.type != OPGP_TOK_KEY_EC))
+    bool x25519 = key.type == OPGP_TOK_KEY_X25519;
+    if (rv == CKR_OK && (kind != P11_KIND_PRIVATE || (key.type != OPGP_TOK_KEY_EC && !x25519)))
         rv = CKR_KEY_TYPE_INCONSISTENT;
     if (rv == CKR_OK && !key.can_derive)
         rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
@@ -58,7 +72,8 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         rv = CKR_USER_NOT_LOGGED_IN;
     const uint8_t *pt = NULL;
     size_t pt_len = 0;
-    if (rv == CKR_OK && !peer_point(prm->pPublicData, prm->ulPublicDataLen, &pt, &pt_len))
+    if (rv == CKR_OK && !(x25519 ? peer_x25519 : peer_point)(prm->pPublicData,
+                                                               prm->ulPublicDataLen, &pt, &pt_len))
         rv = CKR_MECHANISM_PARAM_INVALID;
     p11_session_object *o = NULL;
     for (size_t i = 0; rv == CKR_OK && o == NULL && i < P11_MAX_SESSION_OBJECTS; i++)

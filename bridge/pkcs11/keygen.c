@@ -37,14 +37,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
             rv = CKR_TEMPLATE_INCOMPLETE;
     }
     unsigned container = OPGP_TOK_CONTAINERS;
-    if (rv == CKR_OK) {
-        static const uint8_t ids[OPGP_TOK_CONTAINERS] = { 3, 1, 2 };
-        for (unsigned c = 0; c < OPGP_TOK_CONTAINERS; c++)
-            if (id->ulValueLen == 1 && id->pValue != NULL && *(const uint8_t *)id->pValue == ids[c])
-                container = c;
-        if (container == OPGP_TOK_CONTAINERS)
-            rv = CKR_ATTRIBUTE_VALUE_INVALID;
-    }
+    if (rv == CKR_OK)
+        rv = p11_container_of_id(slot, id, &container);
     CK_ULONG bits = 0;
     const CK_ATTRIBUTE *params = NULL;
     if (rv == CKR_OK && type == OPGP_TOK_KEY_RSA &&

@@ -39,6 +39,23 @@ CK_RV p11_object_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsign
     return CKR_OK;
 }
 
+CK_RV p11_container_of_id(p11_slot *slot, const CK_ATTRIBUTE *id, unsigned *container)
+{
+    if (id == NULL || id->ulValueLen != 1 || id->pValue == NULL)
+        return CKR_ATTRIBUTE_VALUE_INVALID;
+    for (unsigned c = 0; c < OPGP_TOK_CONTAINERS; c++) {
+        unsigned role = 0;
+        opgp_tok_rv r = opgp_token_role(slot->token, c, &role);
+        if (r != OPGP_TOK_OK)
+            return p11_token_error(slot, r);
+        if (role == *(const uint8_t *)id->pValue) {
+            *container = c;
+            return CKR_OK;
+        }
+    }
+    return CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
 static p11_session_object *session_object(p11_session *s, CK_OBJECT_HANDLE h)
 {
     if ((h >> 16) != s->slot + 1 || !(h & P11_SESSION_OBJECT))
@@ -297,15 +314,8 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
     if (rv == CKR_OK && (id == NULL || value == NULL))
         rv = CKR_TEMPLATE_INCOMPLETE;
     unsigned container = OPGP_TOK_CONTAINERS;
-    if (rv == CKR_OK) {
-        static const uint8_t ids[OPGP_TOK_CONTAINERS] = { 3, 1, 2 };
-        for (unsigned c = 0; c < OPGP_TOK_CONTAINERS; c++)
-            if (id->ulValueLen == 1 && id->pValue != NULL &&
-                *(const uint8_t *)id->pValue == ids[c])
-                container = c;
-        if (container == OPGP_TOK_CONTAINERS)
-            rv = CKR_ATTRIBUTE_VALUE_INVALID;
-    }
+    if (rv == CKR_OK)
+        rv = p11_container_of_id(slot, id, &container);
     p11_der a, b, c2;
     if (rv == CKR_OK && (value->pValue == NULL ||
                          !p11_cert_fields(value->pValue, value->ulValueLen, &a, &b, &c2)))

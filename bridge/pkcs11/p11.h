@@ -100,6 +100,8 @@ void p11_sessions_reset(void);
 #define P11_KIND_CERT 3u
 #define P11_SESSION_OBJECT 0x8000u
 CK_OBJECT_HANDLE p11_handle(CK_SLOT_ID slot, unsigned container, unsigned kind);
+/* The container whose OpenPGP key reference (CKA_ID: 1 SIG, 2 DEC, 3 AUT) is *id. */
+CK_RV p11_container_of_id(p11_slot *slot, const CK_ATTRIBUTE *id, unsigned *container);
 /* Decode and check that the object exists now. */
 CK_RV p11_object_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsigned *container,
                       unsigned *kind, opgp_tok_key *key);

@@ -1,6 +1,7 @@
 /* C_Login (CKU_USER = PW1, CKU_SO = PW3, CKU_CONTEXT_SPECIFIC = the PIN for one signature),
- * C_LoginUser, C_Logout, C_SetPIN, C_InitPIN. The module never keeps a PIN and never sends one
- * again: a rejected PIN is reported to the caller as is. */
+ * C_LoginUser, C_Logout, C_SetPIN (CKU_SO session: PW3, else PW1), C_InitPIN (SO: new PW1).
+ * The module keeps no PIN (bridge/host keeps the user PIN for one lazy signature-PIN VERIFY,
+ * see host_token.h) and never sends one again: a rejected PIN is reported as is. */
 #include <string.h>
 
 #include "p11.h"
@@ -126,21 +127,31 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
     return rv;
 }
 
+/* C_InitPIN: the SO (PW3 verified by C_Login) sets a new user PIN: RESET RETRY COUNTER with
+ * the admin PIN the card already holds as verified (nothing kept here). The Reset Code has no
+ * place in PKCS#11's user model: it is not offered here (opgp-tool and Windows' PIN id 4 use
+ * it). */
 CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
-    (void)pPin;
-    (void)ulPinLen;
     CK_RV rv = p11_enter();
     if (rv != CKR_OK)
         return rv;
     p11_session *s;
     p11_slot *slot;
     rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && (!(s->flags & CKF_RW_SESSION) || slot->login != CKU_SO))
+    if (rv == CKR_OK && !(s->flags & CKF_RW_SESSION))
+        rv = CKR_SESSION_READ_ONLY;
+    if (rv == CKR_OK && slot->login != CKU_SO)
         rv = CKR_USER_NOT_LOGGED_IN;
+    if (rv == CKR_OK && pPin == NULL)
+        rv = CKR_ARGUMENTS_BAD; /* no protected authentication path */
+    if (rv == CKR_OK && (ulPinLen < 6 || ulPinLen > 127))
+        rv = CKR_PIN_LEN_RANGE;
+    if (rv == CKR_OK) {
+        opgp_tok_rv r = opgp_token_unblock_user(slot->token, OPGP_TOK_PIN_ADMIN, NULL, 0, pPin,
+                                                ulPinLen, NULL);
+        rv = r == OPGP_TOK_NOT_LOGGED_IN ? CKR_USER_NOT_LOGGED_IN : pin_result(slot, r);
+    }
     p11_leave();
-    /* Resetting PW1 needs the admin PIN's value again (the minidriver verifies it in the same
-     * call) and this module keeps no PIN: not offered until the minidriver can reset PW1 on an
-     * already verified PW3. */
-    return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+    return rv;
 }

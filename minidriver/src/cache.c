@@ -1,7 +1,8 @@
 /* The Base CSP's data cache (pfnCspCacheAddFile / LookupFile), used so that a second context on
  * an unchanged card answers from memory instead of reading certificates again. Entries are
- * tagged with the AID and the cardcf freshness: a card whose keys changed gets new tags, and
- * stale entries are simply never looked up again. */
+ * tagged with the AID and the cardcf freshness: a card whose keys or certificates changed
+ * gets new tags, and stale entries are simply never looked up again. The freshness is the
+ * context's (seen_generation): what it stores matches that view, never a newer one. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ static bool make_tag(md_state *st, const char *name, WCHAR *tag, size_t cap)
 {
     const opgp_appdata *ad = opgp_card_appdata(st->card);
     uint8_t cf[6];
-    if (md_cardcf_build(ad, cf) != OPGP_OK)
+    if (md_cardcf_build(ad, st->seen_generation, cf) != OPGP_OK)
         return false;
     char narrow[128];
     int n = snprintf(narrow, sizeof narrow, "opgp/");

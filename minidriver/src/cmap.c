@@ -137,7 +137,7 @@ static uint16_t fold16(const uint8_t *h)
     return (uint16_t)((h[0] << 8) | h[1]);
 }
 
-opgp_status md_cardcf_build(const opgp_appdata *ad, uint8_t out[6])
+opgp_status md_cardcf_build(const opgp_appdata *ad, uint32_t write_generation, uint8_t out[6])
 {
     if (ad == NULL || out == NULL)
         return OPGP_E_INVALID_ARG;
@@ -171,7 +171,9 @@ opgp_status md_cardcf_build(const opgp_appdata *ad, uint8_t out[6])
     if (st != OPGP_OK)
         return st;
     uint16_t containers = fold16(h);
-    uint16_t files = fold16(h + 2);
+    /* A certificate write leaves 6E as it was: the write generation moves the files counter
+     * (by one per write, so the CSP's own increment after a write lands on the same value). */
+    uint16_t files = (uint16_t)(fold16(h + 2) + write_generation);
     out[0] = 0;          /* bVersion */
     out[1] = 0;          /* bPinsFreshness: PINs are not cached by content here */
     out[2] = (uint8_t)containers;

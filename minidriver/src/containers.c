@@ -194,7 +194,8 @@ DWORD WINAPI CardGetContainerProperty(PCARD_DATA pCardData, BYTE bContainerIndex
         return SCARD_S_SUCCESS;
     }
     if (md_wcs_eq(wszProperty, CCP_PIN_IDENTIFIER)) {
-        if (md_container_keyspec(ad, bContainerIndex) == 0)
+        /* Also for keys Windows cannot see: the vendor key specs use the same PINs. */
+        if (!opgp_appdata_key_present(ad, md_container_slot(bContainerIndex)))
             return SCARD_E_NO_KEY_CONTAINER;
         PIN_ID id = md_container_pin(bContainerIndex);
         return md_put_property(pbData, cbData, pdwDataLen, &id, sizeof id);

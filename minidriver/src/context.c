@@ -5,6 +5,24 @@
 
 #include "md.h"
 
+/* A handle connected after a reset never reports it (PC/SC tells only the handles that
+ * existed): when the CSP hands over a new hScard, one GET DATA C4 shows whether our
+ * application is still selected. If not, the card was reset: select it again, forget PINs. */
+static void check_new_handle(md_state *st)
+{
+    opgp_status s = opgp_card_refresh_status(st->card, NULL);
+    switch (s) {
+    case OPGP_OK:
+    case OPGP_E_NO_CARD:
+    case OPGP_E_TRANSPORT:
+    case OPGP_E_TIMEOUT:
+    case OPGP_E_SHARING:
+        return; /* selected; or no card to talk to, which the call itself will report */
+    default:
+        md_after_reset(st);
+    }
+}
+
 DWORD md_state_get(PCARD_DATA pCardData, md_state **out)
 {
     if (pCardData == NULL || pCardData->pvVendorSpecific == NULL)
@@ -12,7 +30,15 @@ DWORD md_state_get(PCARD_DATA pCardData, md_state **out)
     *out = pCardData->pvVendorSpecific;
     if ((*out)->card == NULL)
         return SCARD_E_INVALID_HANDLE;
-    return SCARD_S_SUCCESS;
+    /* Every call: the CSP may have handed over a new hScard since the last one. */
+    bool changed = false;
+    DWORD rv = md_transport_follow(pCardData, (*out)->transport, &changed);
+    if (rv == SCARD_S_SUCCESS && changed)
+        check_new_handle(*out);
+    /* Another context of this process may have written to the card since our last call. */
+    if (rv == SCARD_S_SUCCESS)
+        md_generation_follow(*out);
+    return rv;
 }
 
 void md_after_reset(md_state *st)
@@ -120,6 +146,7 @@ DWORD WINAPI CardAcquireContext(PCARD_DATA pCardData, DWORD dwFlags)
     md_state *st = calloc(1, sizeof *st);
     if (st == NULL)
         return SCARD_E_NO_MEMORY;
+    uint32_t writes_before_open = md_writes_total();
     DWORD rv = md_transport_open(pCardData, &st->transport);
     if (rv == SCARD_S_SUCCESS) {
         opgp_status s = opgp_card_open(st->transport, &st->card, NULL);
@@ -134,6 +161,7 @@ DWORD WINAPI CardAcquireContext(PCARD_DATA pCardData, DWORD dwFlags)
         state_free(st);
         return rv;
     }
+    md_generation_start(st, writes_before_open);
     pCardData->pvVendorSpecific = st;
     fill_table(pCardData);
     return SCARD_S_SUCCESS;

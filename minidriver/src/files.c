@@ -1,12 +1,14 @@
 /* The card file system the Base CSP expects, made up from OpenPGP data objects:
  *   /cardid    16 bytes: the AID (manufacturer and serial: unique and stable)
- *   /cardcf    6 bytes: freshness counters derived from the key state (cmap.c)
+ *   /cardcf    6 bytes: freshness counters from the key state and this process's writes
+ *              (cmap.c, freshness.c)
  *   /cardapps  "mscp" padded to 8 bytes
  *   /mscp/cmapfile              one CONTAINER_MAP_RECORD per container (cmap.c)
  *   /mscp/kxc00 or ksc00 ...    the certificate (7F21) of the container's slot, named by the
  *                               container's key spec; present when the slot holds one.
- * Certificates are written back to their slot (admin PIN verified). cardcf and cmapfile writes
- * from the CSP are accepted and have no effect: both are derived from the card. */
+ * Certificates are written back to their slot (admin PIN verified) and move the card's write
+ * generation. cmapfile writes from the CSP are accepted and have no effect (derived from the
+ * keys); a cardcf write that changes a counter moves the write generation too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,7 +172,7 @@ static DWORD file_content(PCARD_DATA d, md_state *st, md_file f, BYTE index, PBY
         len = 16;
         break;
     case F_CARDCF:
-        if (md_cardcf_build(ad, small) != OPGP_OK)
+        if (md_cardcf_build(ad, st->seen_generation, small) != OPGP_OK)
             return SCARD_F_INTERNAL_ERROR;
         len = 6;
         break;
@@ -312,10 +314,29 @@ DWORD md_cert_write(PCARD_DATA d, md_state *st, BYTE index, const uint8_t *data,
     opgp_status s = opgp_card_write_cert(st->card, slot, data, len, NULL);
     if (s != OPGP_OK)
         return md_card_error(st, s);
+    /* Before caching: the new certificate goes under the new freshness. */
+    md_generation_wrote(st);
     DWORD rv = cert_remember(st, slot, data, len);
     if (rv == SCARD_S_SUCCESS)
         cert_cache_store(d, st, slot);
+    else
+        st->cert[slot].known = false; /* the old copy is stale: read the card next time */
     return rv;
+}
+
+/* The CSP bumps a counter after it changed something and writes cardcf back. Ours follow the
+ * card and this process's writes by themselves; a value other than ours still means a change
+ * we may not know of, so it moves the write generation (for every context of the process). */
+static DWORD cardcf_write(md_state *st, const uint8_t *data, size_t len)
+{
+    if (len != 6)
+        return SCARD_E_INVALID_PARAMETER;
+    uint8_t now[6];
+    if (md_cardcf_build(opgp_card_appdata(st->card), st->seen_generation, now) != OPGP_OK)
+        return SCARD_F_INTERNAL_ERROR;
+    if (memcmp(now + 2, data + 2, 4) != 0)
+        md_generation_wrote(st);
+    return SCARD_S_SUCCESS;
 }
 
 DWORD WINAPI CardWriteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR pszFileName,
@@ -335,8 +356,7 @@ DWORD WINAPI CardWriteFile(PCARD_DATA pCardData, LPSTR pszDirectoryName, LPSTR p
     BYTE index = 0;
     switch (file_of(st, dir, pszFileName, &index)) {
     case F_CARDCF:
-        /* The CSP bumps its counters after a change; ours follow the card by themselves. */
-        return cbData == 6 ? SCARD_S_SUCCESS : SCARD_E_INVALID_PARAMETER;
+        return cardcf_write(st, pbData, cbData);
     case F_CMAPFILE:
         /* Written by the CSP during enrollment; the map is derived from the keys on the card. */
         return cbData % sizeof(CONTAINER_MAP_RECORD) == 0 ? SCARD_S_SUCCESS

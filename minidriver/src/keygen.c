@@ -154,8 +154,11 @@ DWORD WINAPI CardCreateContainerEx(PCARD_DATA pCardData, BYTE bContainerIndex, D
             return SCARD_E_UNSUPPORTED_FEATURE;
         rv = import_ecc(st, slot, &attr, pbKeyData);
     }
-    /* The key state changed (or may have): cmapfile and cardcf follow 6E. */
+    /* The key state changed (or may have): cmapfile and cardcf follow 6E, here and, through
+     * the write generation, in every other context of the process. */
     (void)opgp_card_refresh_appdata(st->card, NULL);
+    if (rv != (DWORD)SCARD_W_SECURITY_VIOLATION) /* refused before anything was written */
+        md_generation_wrote(st);
     free(st->cert[slot].data);
     memset(&st->cert[slot], 0, sizeof st->cert[slot]);
     return rv;

@@ -40,6 +40,7 @@ typedef struct md_state {
     bool agreement_le[MD_MAX_AGREEMENTS];  /* natively little-endian (X25519), else big-endian */
     bool holder_known;         /* cardholder name read (GET DATA 65) in this context */
     char holder[40];           /* the 5B value as stored, NUL-terminated */
+    uint32_t seen_generation;  /* the card's write generation this context's memory matches */
 } md_state;
 
 /* ---- context.c */
@@ -71,10 +72,23 @@ opgp_status md_container_guid(const uint8_t aid[OPGP_AID_LEN], BYTE index,
 /* cmapfile: MD_CONTAINERS records, little-endian as Windows reads them. */
 #define MD_CMAPFILE_SIZE (MD_CONTAINERS * sizeof(CONTAINER_MAP_RECORD))
 opgp_status md_cmapfile_build(const opgp_appdata *ad, uint8_t out[MD_CMAPFILE_SIZE]);
-/* The freshness counters of cardcf, derived from the key state of 6E. */
-opgp_status md_cardcf_build(const opgp_appdata *ad, uint8_t out[6]);
+/* The freshness counters of cardcf: containers from the key state of 6E; files from the key
+ * state plus the process's write generation of the card (freshness.c). */
+opgp_status md_cardcf_build(const opgp_appdata *ad, uint32_t write_generation, uint8_t out[6]);
 /* cardid: 16 bytes, the AID (unique per card: manufacturer + serial). */
 void md_cardid_build(const opgp_appdata *ad, uint8_t out[16]);
+
+/* ---- freshness.c: writes through any context of the process, per card */
+uint32_t md_write_generation(const uint8_t aid[OPGP_AID_LEN]);
+/* Writes to any card so far (sampled before opening the card). */
+uint32_t md_writes_total(void);
+/* At CardAcquireContext, after the card is open. */
+void md_generation_start(md_state *st, uint32_t writes_before_open);
+/* After this context wrote to the card (or may have): every other context catches up. */
+void md_generation_wrote(md_state *st);
+/* At the start of every call: when another context wrote, forget certificates and the
+ * cardholder name and read 6E again. */
+void md_generation_follow(md_state *st);
 
 /* ---- blobs.c (pure) */
 /* CryptoAPI PUBLICKEYBLOB: BLOBHEADER, RSAPUBKEY, modulus little-endian. out NULL: size. */
@@ -117,8 +131,8 @@ DWORD md_key_sizes(DWORD spec, CARD_KEY_SIZES *ks);
 DWORD md_container_vendor_spec(const opgp_appdata *ad, BYTE index);
 
 /* ---- properties.c: opgp's card properties */
-DWORD md_vendor_card_property(md_state *st, LPCWSTR prop, PBYTE pbData, DWORD cbData,
-                              PDWORD pdwDataLen, bool *handled);
+DWORD md_vendor_card_property(PCARD_DATA d, md_state *st, LPCWSTR prop, PBYTE pbData,
+                              DWORD cbData, PDWORD pdwDataLen, bool *handled);
 
 /* ---- containers.c */
 /* The public key of slot, through the CSP cache. */
@@ -126,6 +140,9 @@ DWORD md_public_key(PCARD_DATA d, md_state *st, opgp_key_slot slot, opgp_public_
 
 /* ---- transport.c */
 DWORD md_transport_open(PCARD_DATA d, opgp_transport **out);
+/* Rebuild the transport's inner part when CARD_DATA's handles changed since the last call
+ * (*changed then true). */
+DWORD md_transport_follow(PCARD_DATA d, opgp_transport *t, bool *changed);
 
 /* ---- Entry points (also in CARD_DATA). Microsoft's names, so a test can call them. */
 DWORD WINAPI CardDeleteContext(PCARD_DATA pCardData);

@@ -138,7 +138,8 @@ DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
         return md_put_property(pbData, cbData, pdwDataLen, &v, sizeof v);
     }
     bool handled;
-    rv = md_vendor_card_property(st, wszProperty, pbData, cbData, pdwDataLen, &handled);
+    rv = md_vendor_card_property(pCardData, st, wszProperty, pbData, cbData, pdwDataLen,
+                                 &handled);
     return handled ? rv : (DWORD)SCARD_E_INVALID_PARAMETER;
 }
 

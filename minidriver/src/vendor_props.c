@@ -1,13 +1,28 @@
 /* opgp's card properties (minidriver_vendor.h, VENDOR.md): cardholder name, PIN tries, random
  * bytes. The first two come from data this context already has (the name after one GET DATA
- * 65); randomness is the only thing that always costs APDUs. */
+ * 65 per card and process, through the CSP cache); randomness always costs APDUs. */
 #include <string.h>
 
 #include "md.h"
 #include "opgp/minidriver_vendor.h"
 
-static DWORD holder_name(md_state *st, PBYTE pbData, DWORD cbData, PDWORD pdwDataLen)
+/* The name through the CSP's cache (as certificates: keyed by the card and its key state), so
+ * that a second context of the process sends nothing. */
+static DWORD holder_name(PCARD_DATA d, md_state *st, PBYTE pbData, DWORD cbData,
+                         PDWORD pdwDataLen)
 {
+    if (!st->holder_known) {
+        uint8_t *cached;
+        size_t clen;
+        if (md_cache_lookup(d, st, "holder", &cached, &clen) == SCARD_S_SUCCESS) {
+            if (clen < sizeof st->holder) {
+                memcpy(st->holder, cached, clen);
+                st->holder[clen] = 0;
+                st->holder_known = true;
+            }
+            d->pfnCspFree(cached);
+        }
+    }
     if (!st->holder_known) {
         opgp_cardholder ch;
         opgp_status s = opgp_card_get_cardholder(st->card, &ch, NULL);
@@ -20,6 +35,7 @@ static DWORD holder_name(md_state *st, PBYTE pbData, DWORD cbData, PDWORD pdwDat
         memcpy(st->holder, ch.name, sizeof st->holder);
         st->holder[sizeof st->holder - 1] = 0;
         st->holder_known = true;
+        md_cache_add(d, st, "holder", (const uint8_t *)st->holder, strlen(st->holder));
     }
     return md_put_property(pbData, cbData, pdwDataLen, st->holder,
                            (DWORD)strlen(st->holder));
@@ -63,12 +79,12 @@ static DWORD random_bytes(md_state *st, PBYTE pbData, DWORD cbData, PDWORD pdwDa
     return SCARD_S_SUCCESS;
 }
 
-DWORD md_vendor_card_property(md_state *st, LPCWSTR prop, PBYTE pbData, DWORD cbData,
-                              PDWORD pdwDataLen, bool *handled)
+DWORD md_vendor_card_property(PCARD_DATA d, md_state *st, LPCWSTR prop, PBYTE pbData,
+                              DWORD cbData, PDWORD pdwDataLen, bool *handled)
 {
     *handled = true;
     if (md_wcs_eq(prop, CP_OPGP_CARDHOLDER_NAME))
-        return holder_name(st, pbData, cbData, pdwDataLen);
+        return holder_name(d, st, pbData, cbData, pdwDataLen);
     if (md_wcs_eq(prop, CP_OPGP_PIN_TRIES))
         return pin_tries(st, pbData, cbData, pdwDataLen);
     if (md_wcs_eq(prop, CP_OPGP_RANDOM))

@@ -164,16 +164,24 @@ static void test_cardcf(void **state)
     make_appdata(&ad, 1);
     put_key(&ad, OPGP_KEY_SIG, opgp_algo_attr_rsa(2048));
     uint8_t a[6], b[6], c[6];
-    assert_int_equal(md_cardcf_build(&ad, a), OPGP_OK);
-    assert_int_equal(md_cardcf_build(&ad, b), OPGP_OK);
+    assert_int_equal(md_cardcf_build(&ad, 0, a), OPGP_OK);
+    assert_int_equal(md_cardcf_build(&ad, 0, b), OPGP_OK);
     assert_memory_equal(a, b, 6);
     ad.fpr[OPGP_KEY_SIG][19] ^= 1; /* a new key */
-    assert_int_equal(md_cardcf_build(&ad, c), OPGP_OK);
+    assert_int_equal(md_cardcf_build(&ad, 0, c), OPGP_OK);
     assert_memory_not_equal(a, c, 6);
     ad.fpr[OPGP_KEY_SIG][19] ^= 1;
     ad.gen_time[OPGP_KEY_DEC] = 5;
-    assert_int_equal(md_cardcf_build(&ad, c), OPGP_OK);
+    assert_int_equal(md_cardcf_build(&ad, 0, c), OPGP_OK);
     assert_memory_not_equal(a, c, 6);
+    ad.gen_time[OPGP_KEY_DEC] = 0;
+    /* A write in the process (same keys, new certificate): the files counter moves by one per
+     * write, as the CSP would count it; containers stay. */
+    assert_int_equal(md_cardcf_build(&ad, 1, c), OPGP_OK);
+    assert_memory_equal(c, a, 4);
+    assert_int_equal((uint16_t)(c[4] | c[5] << 8), (uint16_t)((a[4] | a[5] << 8) + 1));
+    assert_int_equal(md_cardcf_build(&ad, 0x10000, c), OPGP_OK);
+    assert_memory_equal(c, a, 6); /* 16 bits on the card file; the generation is wider */
     uint8_t id[16];
     md_cardid_build(&ad, id);
     assert_memory_equal(id, ad.aid.raw, 16);

@@ -328,6 +328,18 @@ static void test_card_properties(void **state)
                                       &got, 0), SCARD_S_SUCCESS);
     tries(&e, 3, 3, 3);
     assert_int_equal(md_env_apdus(&e), before + 1); /* ... then nothing */
+    /* A second context of the process answers the name from the CSP cache. */
+    md_env e2;
+    md_env_card_data(&e2, e.sim, CARD_DATA_CURRENT_VERSION);
+    assert_rv(CardAcquireContext(&e2.cd, 0), SCARD_S_SUCCESS);
+    unsigned long opened = md_env_apdus(&e);
+    memset(name, 0, sizeof name);
+    assert_rv(e2.cd.pfnCardGetProperty(&e2.cd, CP_OPGP_CARDHOLDER_NAME, (PBYTE)name,
+                                       sizeof name, &got, 0), SCARD_S_SUCCESS);
+    assert_int_equal(got, 10);
+    assert_memory_equal(name, "Test<<Card", 10);
+    assert_int_equal(md_env_apdus(&e), opened);
+    assert_rv(e2.cd.pfnCardDeleteContext(&e2.cd), SCARD_S_SUCCESS);
 
     /* A wrong PIN shows in the counters without another APDU; a right one restores them. */
     DWORD left = 0;

@@ -34,6 +34,12 @@ size_t ca_sim_atr(uint8_t *atr, size_t cap);
  * handles; ctx is remembered per card handle). */
 void ca_pcsc_register(uintptr_t ctx, uintptr_t card);
 void ca_pcsc_count_start(void);
+/* A new shared connection (T=1 or T=0) to reader on the PC/SC context ctx, as smart card
+ * redirection hands a minidriver between calls; registered for counting. PC/SC code, 0 on
+ * success. */
+long ca_pcsc_connect(uintptr_t ctx, const char *reader, uintptr_t *card);
+/* SCardDisconnect(card, SCARD_LEAVE_CARD): the card keeps its state (selection, PINs). */
+long ca_pcsc_disconnect_leave(uintptr_t card);
 
 /* APDUs sent to the card by all contexts so far; false when this build cannot count. */
 bool ca_apdus(unsigned long *n);

@@ -230,6 +230,31 @@ void ca_pcsc_register(uintptr_t ctx, uintptr_t card)
 
 void ca_pcsc_count_start(void) { opgpmd_set_transport_provider(pcsc_provider, NULL); }
 
+long ca_pcsc_connect(uintptr_t ctx, const char *reader, uintptr_t *card)
+{
+    SCARDHANDLE h = 0;
+    DWORD proto = 0;
+    LONG rv = SCardConnect((SCARDCONTEXT)ctx, reader, SCARD_SHARE_SHARED,
+                           SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0, &h, &proto);
+    if (rv != SCARD_S_SUCCESS)
+        return (long)rv;
+    *card = (uintptr_t)h;
+    ca_pcsc_register(ctx, *card);
+    return 0;
+}
+
+long ca_pcsc_disconnect_leave(uintptr_t card)
+{
+    /* Free its slot in handles: a run replacing handles makes hundreds of them. */
+    pthread_mutex_lock(&sim_lock);
+    for (int i = 0; i < MAX_HANDLES; i++) {
+        if (handles[i].card == card)
+            handles[i].card = handles[i].ctx = 0;
+    }
+    pthread_mutex_unlock(&sim_lock);
+    return (long)SCardDisconnect((SCARDHANDLE)card, SCARD_LEAVE_CARD);
+}
+
 bool ca_apdus(unsigned long *n)
 {
     pthread_mutex_lock(&sim_lock);

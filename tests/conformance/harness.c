@@ -97,6 +97,48 @@ void h_card_params_done(opgp_host_reader *reader)
         opgp_host_reader_disconnect(reader);
 }
 
+/* The Base CSP's transaction around an operation, preceded under --new-handle-per-call by
+ * what a redirected session does between calls: connect anew, hand the minidriver the new
+ * handle, drop the old one without resetting the card (with the simulator: a new handle
+ * number, on which the minidriver gets a new transport). The host reads CARD_DATA.hScard after
+ * this for the transaction's end, so begin and end pair on the same handle. */
+static DWORD rehandle_begin(void *arg, SCARDHANDLE card)
+{
+    hctx *h = arg;
+    if (h->cd != NULL) {
+        uintptr_t fresh = 0;
+        mdc_mutex_lock(H.handles_lock);
+        if (H.sim)
+            fresh = next_sim_handle++;
+        H.handles_replaced++;
+        mdc_mutex_unlock(H.handles_lock);
+        if (!H.sim) {
+            long prv = ca_pcsc_connect(h->reader.ctx, h->reader.name, &fresh);
+            if (prv != 0) {
+                printf("    new handle: SCardConnect 0x%08lX\n", (unsigned long)prv);
+                return (DWORD)prv;
+            }
+            uintptr_t old = h->reader.card;
+            h->reader.card = fresh;
+            (void)ca_pcsc_disconnect_leave(old);
+        }
+        h->cd->hScard = (SCARDHANDLE)fresh;
+        card = h->cd->hScard;
+    }
+    if (H.sim)
+        return ca_sim_begin((uintptr_t)card);
+    return (DWORD)opgp_host_reader_begin((uintptr_t)card);
+}
+
+static void rehandle_end(void *arg, SCARDHANDLE card)
+{
+    (void)arg;
+    if (H.sim)
+        ca_sim_end((uintptr_t)card);
+    else
+        (void)opgp_host_reader_end((uintptr_t)card);
+}
+
 DWORD h_open(hctx **out)
 {
     return h_open_version(out, 0);
@@ -116,6 +158,11 @@ DWORD h_open_version(hctx **out, DWORD version)
     }
     h->has_reader = !H.sim;
     p.version = version;
+    if (H.new_handle_per_call) {
+        p.txn.begin = rehandle_begin;
+        p.txn.end = rehandle_end;
+        p.txn.arg = h;
+    }
     DWORD rv = opgp_host_context_open(&H.module, &p, &h->c);
     if (rv != SCARD_S_SUCCESS) {
         h_card_params_done(&h->reader);

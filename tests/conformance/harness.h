@@ -42,6 +42,11 @@ typedef struct mdc_config {
     opgp_host_module module;
     ca_card_options card;      /* what the card does (told by the command line) */
     bool enrolled;             /* a case generated new keys: the simulator's export is stale */
+    /* Smart card redirection (remote desktop): before every operation a context gets a fresh
+     * card handle on the same reader in CARD_DATA.hScard, the old one disconnected (leave). */
+    bool new_handle_per_call;
+    unsigned long handles_replaced; /* how many times that happened, under handles_lock */
+    mdc_mutex *handles_lock;
 } mdc_config;
 
 extern mdc_config H;

@@ -4,8 +4,10 @@
  *   md-conformance --alg ALG --sim            in-process simulator (native builds)
  *   md-conformance --alg ALG [--reader NAME]  the card in a PC/SC reader
  *                  [--dll PATH]               Windows: this minidriver, not the registered one
- *                  [--filter TEXT]            only cases whose name contains TEXT
+ *                  [--filter TEXT[,TEXT...]]  only cases whose name contains a TEXT
  *                  [--known-defects]          also run the cases of reported, unfixed defects
+ *                  [--new-handle-per-call]    a fresh card handle in CARD_DATA before every
+ *                                             operation (smart card redirection)
  *                  [--t0] [--no-extended] [--kdf] [--pin-per-signature] [--wrong-pin-6982]
  *                      the card's variant (the simulator is made so; through PC/SC, say what
  *                      tests/with-card was given)
@@ -21,7 +23,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: md-conformance --alg ALG (--sim | [--reader NAME] [--dll PATH]) "
-                    "[--filter TEXT]\n");
+                    "[--filter TEXT] [--new-handle-per-call]\n");
     return 2;
 }
 
@@ -82,6 +84,8 @@ int main(int argc, char **argv)
             H.card.pin_per_signature = true;
         else if (strcmp(argv[i], "--known-defects") == 0)
             t_include_known_defects = true;
+        else if (strcmp(argv[i], "--new-handle-per-call") == 0)
+            H.new_handle_per_call = true;
         else if (strcmp(argv[i], "--wrong-pin-6982") == 0)
             H.card.wrong_pin_6982 = true;
         else
@@ -99,6 +103,10 @@ int main(int argc, char **argv)
     } else {
         ca_pcsc_count_start();
     }
+    if (H.new_handle_per_call && (H.handles_lock = mdc_mutex_new()) == NULL) {
+        ca_sim_stop();
+        return 2;
+    }
     if (!load_module(dll)) {
         ca_sim_stop();
         return 2;
@@ -106,6 +114,8 @@ int main(int argc, char **argv)
     printf("md-conformance: %s, %s%s%s%s%s\n", alg, H.sim ? "in-process simulator" : "PC/SC",
            H.card.t0 ? ", T=0 responses" : "", H.card.no_extended ? ", no extended length" : "",
            H.card.kdf ? ", KDF-DO" : "", H.card.pin_per_signature ? ", PIN per signature" : "");
+    if (H.new_handle_per_call)
+        printf("md-conformance: a new card handle before every operation\n");
 
     /* Order matters: enrollment replaces the authentication key, so it runs last. */
     t_run("params", mdc_param_cases, mdc_param_count, filter);
@@ -115,10 +125,13 @@ int main(int argc, char **argv)
     t_run("pin", mdc_pin_cases, mdc_pin_count, filter);
     t_run("multi", mdc_multi_cases, mdc_multi_count, filter);
     t_run("enroll", mdc_enroll_cases, mdc_enroll_count, filter);
+    if (H.new_handle_per_call)
+        printf("card handles replaced: %lu\n", H.handles_replaced);
     int failed = t_summary();
 
     opgp_host_cache_purge();
     opgp_host_module_close(&H.module);
     ca_sim_stop();
+    mdc_mutex_free(H.handles_lock);
     return failed > 0 ? 1 : 0;
 }

@@ -74,11 +74,30 @@ int t_summary(void)
     return failed;
 }
 
+/* filter is a comma-separated list of name parts; a case runs when its name contains one. */
+static bool selected(const char *name, const char *filter)
+{
+    if (filter == NULL)
+        return true;
+    const char *part = filter;
+    for (;;) {
+        const char *comma = strchr(part, ',');
+        size_t len = comma != NULL ? (size_t)(comma - part) : strlen(part);
+        for (const char *p = name; len > 0 && strlen(p) >= len; p++) {
+            if (strncmp(p, part, len) == 0)
+                return true;
+        }
+        if (comma == NULL)
+            return false;
+        part = comma + 1;
+    }
+}
+
 int t_run(const char *suite, const t_case *cases, size_t n, const char *filter)
 {
     int failed_before = failed;
     for (size_t i = 0; i < n; i++) {
-        if (filter != NULL && strstr(cases[i].name, filter) == NULL)
+        if (!selected(cases[i].name, filter))
             continue;
         case_failures = 0;
         case_skipped = false;

@@ -27,7 +27,8 @@ bool t_check_codes(uint32_t got, const uint32_t *want, size_t n, const char *exp
 void t_note(const char *fmt, ...);
 /* Mark the running case skipped (it stops counting as passed unless it also failed). */
 void t_skip(const char *why);
-/* Run cases whose name contains filter (NULL: all). Returns the number of failed cases. */
+/* Run cases whose name contains filter, or one of its comma-separated parts (NULL: all).
+ * Returns the number of failed cases. */
 int t_run(const char *suite, const t_case *cases, size_t n, const char *filter);
 /* Print "N passed, N failed, N skipped" over every t_run so far; returns the failed count. */
 int t_summary(void);

@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_TRANSCRIPTS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "transcripts"))
+DEFAULT_TRANSCRIPTS = os.path.normpath(os.path.join(HERE, "..", "transcripts"))
 
 # fuzz_pubkey.c: 4 RSA sizes (1024, 2048, 3072, 4096), then the ECC table pairs (ECDSA, ECDH)
 # for P-256, P-384, P-521, bp256, bp384, bp512, secp256k1, then Ed25519 (EdDSA), X25519 (ECDH).

@@ -1,4 +1,4 @@
-/* The simulator answers the commands of the recorded real-card exchanges (/work/shared/transcripts)
+/* The simulator answers the commands of the recorded real-card exchanges (tests/transcripts)
  * with the same structure: same status words (61xx and 9000 count as one class, response lengths
  * differ with the keys), same outer tag where the card returned data. The simulator runs with
  * wrong_pin_6982 because the recorded card answers a wrong PIN that way. Usage: test_sim_transcripts DIR */

@@ -1,14 +1,11 @@
 /* Private key operations of a token, through the minidriver's CardSignData, CardRSADecrypt,
- * CardConstructDHAgreement / CardDeriveKey, CardCreateContainerEx and CardGetChallenge. */
+ * CardConstructDHAgreement / CardDeriveKey (the raw-secret KDF), CardCreateContainerEx, and
+ * opgp's vendor key specs and random property for what cardmod cannot express. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "opgp/minidriver_vendor.h"
 #include "token_internal.h"
-
-/* CNG's KDF that hands out the raw secret (little-endian, as BCryptDeriveKey gives it). */
-#ifndef BCRYPT_KDF_RAW_SECRET
-#define BCRYPT_KDF_RAW_SECRET OPGP_WSTR("TRUNCATE")
-#endif
 
 static void reverse(uint8_t *p, size_t n)
 {
@@ -22,7 +19,7 @@ static void reverse(uint8_t *p, size_t n)
 static opgp_tok_rv key_for(opgp_token *t, unsigned index, tok_container **c)
 {
     opgp_tok_rv r = tok_container_load(t, index, c);
-    if (r == OPGP_TOK_OK && (*c)->keyspec == 0)
+    if (r == OPGP_TOK_OK && (*c)->keyspec == 0 && (*c)->vendor_spec == 0 && !(*c)->raw_dh)
         r = OPGP_TOK_UNSUPPORTED; /* the minidriver offers no operation on this key */
     return r;
 }
@@ -50,6 +47,34 @@ opgp_tok_rv opgp_token_sign_size(opgp_token *t, unsigned index, size_t *len)
     return r;
 }
 
+/* The signature key's PIN state (PW1 as 81): when the minidriver has not verified it and a
+ * USER login left its PIN, verify it now with that PIN, once (the card accepted it as 82: it
+ * cannot spend a try), and wipe it. Without a kept PIN the card decides (and refuses). */
+static opgp_tok_rv sign_pin_ready(opgp_token *t, const tok_container *c)
+{
+    if (c->key.pin != OPGP_TOK_PIN_SIGN || t->user_pin_len == 0)
+        return OPGP_TOK_OK;
+    PCARD_DATA cd = tok_cd(t);
+    PIN_SET state = 0;
+    DWORD len = 0;
+    DWORD rv = cd->pfnCardGetProperty(cd, CP_CARD_AUTHENTICATED_STATE, (PBYTE)&state,
+                                      sizeof state, &len, 0);
+    if (rv == SCARD_S_SUCCESS && IS_PIN_SET(state, OPGP_TOK_PIN_SIGN))
+        return OPGP_TOK_OK;
+    if (rv == SCARD_S_SUCCESS && !IS_PIN_SET(state, OPGP_TOK_PIN_USER)) {
+        tok_forget_pin(t); /* the user was logged out meanwhile: the PIN is no longer ours */
+        return OPGP_TOK_NOT_LOGGED_IN;
+    }
+    DWORD attempts = (DWORD)-1;
+    rv = cd->pfnCardAuthenticateEx(cd, (PIN_ID)OPGP_TOK_PIN_SIGN, 0, t->user_pin,
+                                   (DWORD)t->user_pin_len, NULL, NULL, &attempts);
+    tok_forget_pin(t);
+    opgp_tok_rv r = tok_map(t, rv);
+    if (r == OPGP_TOK_PIN_INCORRECT || r == OPGP_TOK_PIN_LOCKED)
+        r = OPGP_TOK_NOT_LOGGED_IN; /* changed behind our back: the caller must log in */
+    return r;
+}
+
 opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, size_t in_len,
                             uint8_t *sig, size_t *sig_len)
 {
@@ -66,6 +91,8 @@ opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, si
         *sig_len = signature_size(&c->key);
         r = OPGP_TOK_BUFFER_TOO_SMALL;
     }
+    if (r == OPGP_TOK_OK)
+        r = sign_pin_ready(t, c);
     if (r != OPGP_TOK_OK) {
         tok_leave(t);
         return r;
@@ -76,13 +103,15 @@ opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, si
     memset(&si, 0, sizeof si);
     si.dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
     si.bContainerIndex = (BYTE)index;
-    si.dwKeySpec = c->keyspec;
+    si.dwKeySpec = c->keyspec != 0 ? c->keyspec : c->vendor_spec;
     si.pbData = (PBYTE)in;
     si.cbData = (DWORD)in_len;
     if (rsa) {
         si.dwSigningFlags = CARD_PADDING_INFO_PRESENT;
         si.dwPaddingType = CARD_PADDING_PKCS1;
         si.pPaddingInfo = &pad;
+    } else if (si.dwKeySpec == AT_OPGP_EDDSA) {
+        si.dwSigningFlags = OPGP_SIGN_MESSAGE; /* EdDSA signs the message itself */
     }
     PCARD_DATA cd = tok_cd(t);
     DWORD rv = cd->pfnCardSignData(cd, &si);
@@ -178,8 +207,10 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
     r = key_for(t, index, &c);
     if (r == OPGP_TOK_OK && !c->key.can_derive)
         r = OPGP_TOK_UNSUPPORTED;
+    bool x25519 = r == OPGP_TOK_OK && c->key.type == OPGP_TOK_KEY_X25519;
     size_t coord = r == OPGP_TOK_OK ? (c->key.bits + 7) / 8 : 0;
-    if (r == OPGP_TOK_OK && (peer_len != 1 + 2 * coord || peer[0] != 0x04))
+    if (r == OPGP_TOK_OK && (x25519 ? peer_len != 32
+                                    : peer_len != 1 + 2 * coord || peer[0] != 0x04))
         r = OPGP_TOK_BAD_INPUT;
     if (r == OPGP_TOK_OK && *out_len < coord) {
         *out_len = coord;
@@ -189,16 +220,24 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
         tok_leave(t);
         return r;
     }
+    /* NIST curves as cardmod has them (a BCRYPT_ECCKEY_BLOB), any other curve in the card's
+     * own form with opgp's vendor flag. */
     uint8_t blob[8 + 2 * 66];
-    put_le32(blob, ecdh_magic(c->key.bits));
-    put_le32(blob + 4, (ULONG)coord);
-    memcpy(blob + 8, peer + 1, 2 * coord);
     CARD_DH_AGREEMENT_INFO ai;
     memset(&ai, 0, sizeof ai);
     ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
     ai.bContainerIndex = (BYTE)index;
-    ai.dwPublicKey = (DWORD)(8 + 2 * coord);
-    ai.pbPublicKey = blob;
+    if (c->raw_dh) {
+        ai.dwFlags = OPGP_DH_RAW_PUBLIC_KEY;
+        ai.dwPublicKey = (DWORD)peer_len;
+        ai.pbPublicKey = (PBYTE)peer;
+    } else {
+        put_le32(blob, ecdh_magic(c->key.bits));
+        put_le32(blob + 4, (ULONG)coord);
+        memcpy(blob + 8, peer + 1, 2 * coord);
+        ai.dwPublicKey = (DWORD)(8 + 2 * coord);
+        ai.pbPublicKey = blob;
+    }
     PCARD_DATA cd = tok_cd(t);
     r = tok_map(t, cd->pfnCardConstructDHAgreement(cd, &ai));
     if (r == OPGP_TOK_OK) {
@@ -213,7 +252,10 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
             r = OPGP_TOK_DEVICE_ERROR;
         if (r == OPGP_TOK_OK) {
             memcpy(out, dk.pbDerivedKey, coord);
-            reverse(out, coord); /* CNG's raw secret is little-endian */
+            /* CNG's raw secret is little-endian: X back to big-endian; X25519's bytes are
+             * little-endian by definition and stay as they are. */
+            if (!x25519)
+                reverse(out, coord);
             *out_len = coord;
         }
         if (dk.pbDerivedKey != NULL) {
@@ -231,14 +273,19 @@ opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype 
 {
     if (index >= OPGP_TOK_CONTAINERS)
         return OPGP_TOK_NO_KEY;
+    unsigned role = 0;
+    opgp_tok_rv rr = opgp_token_role(t, index, &role);
+    if (rr != OPGP_TOK_OK)
+        return rr;
+    bool dec = role == OPGP_TOK_ROLE_DEC;
     DWORD spec = 0;
     if (type == OPGP_TOK_KEY_RSA) {
-        spec = index == 2 ? AT_KEYEXCHANGE : AT_SIGNATURE;
+        spec = dec ? AT_KEYEXCHANGE : AT_SIGNATURE;
     } else if (type == OPGP_TOK_KEY_EC && ec_params != NULL) {
         static const uint8_t p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
         static const uint8_t p384[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22 };
         static const uint8_t p521[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23 };
-        DWORD base = index == 2 ? AT_ECDHE_P256 : AT_ECDSA_P256;
+        DWORD base = dec ? AT_ECDHE_P256 : AT_ECDSA_P256;
         if (ec_params_len == sizeof p256 && memcmp(ec_params, p256, sizeof p256) == 0)
             spec = base, bits = 256;
         else if (ec_params_len == sizeof p384 && memcmp(ec_params, p384, sizeof p384) == 0)
@@ -279,17 +326,13 @@ opgp_tok_rv opgp_token_random(opgp_token *t, uint8_t *out, size_t len)
     PCARD_DATA cd = tok_cd(t);
     size_t done = 0;
     while (r == OPGP_TOK_OK && done < len) {
-        PBYTE ch = NULL;
-        DWORD n = 0;
-        r = tok_map(t, cd->pfnCardGetChallenge(cd, &ch, &n));
-        if (r == OPGP_TOK_OK && (ch == NULL || n == 0))
+        DWORD n = len - done < OPGP_MAX_RANDOM ? (DWORD)(len - done) : OPGP_MAX_RANDOM;
+        DWORD got = 0;
+        DWORD rv = cd->pfnCardGetProperty(cd, CP_OPGP_RANDOM, out + done, n, &got, 0);
+        r = rv == (DWORD)SCARD_E_INVALID_PARAMETER ? OPGP_TOK_UNSUPPORTED : tok_map(t, rv);
+        if (r == OPGP_TOK_OK && got != n)
             r = OPGP_TOK_DEVICE_ERROR;
-        if (r == OPGP_TOK_OK) {
-            size_t take = len - done < n ? len - done : n;
-            memcpy(out + done, ch, take);
-            done += take;
-        }
-        opgp_host_free(ch);
+        done += n;
     }
     tok_leave(t);
     return r;

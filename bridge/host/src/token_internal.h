@@ -41,6 +41,9 @@ struct opgp_token {
 };
 
 void tok_forget_pin(opgp_token *t);
+/* token_label.c: the label for a cardholder name (len bytes, as stored), NUL-terminated
+ * UTF-8 in out (capacity cap); empty when the name has nothing to show. */
+void tok_holder_label(const char *name, size_t len, char *out, size_t cap);
 
 /* Map a minidriver / PC/SC code; a removal marks the token dead, a reset forgets the
  * containers' login-dependent state (nothing: PIN states live in the minidriver). */

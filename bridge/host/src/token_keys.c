@@ -28,6 +28,8 @@ static const curve curves[] = {
       { 0x06, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B }, 11 },
     { { 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D }, 9, 512, OPGP_TOK_KEY_EC,
       { 0x06, 0x09, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D }, 11 },
+    { { 0x2B, 0x81, 0x04, 0x00, 0x0A }, 5, 256, OPGP_TOK_KEY_EC, /* secp256k1 */
+      { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x0A }, 7 },
     /* Ed25519 and X25519 as OpenPGP names them; PKCS#11 gets RFC 8410's OIDs. */
     { { 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01 }, 9, 255, OPGP_TOK_KEY_ED25519,
       { 0x06, 0x03, 0x2B, 0x65, 0x70 }, 5 },
@@ -106,6 +108,48 @@ static void cmap_lookup(opgp_token *t, tok_container *c, unsigned index)
             c->keyspec = base + 2;
         c->sig_cert = !c->key.can_derive;
     }
+    if (c->keyspec != 0)
+        return;
+    /* Keys cardmod cannot express: opgp's vendor key specs (minidriver_vendor.h). */
+    if (c->key.can_sign && c->key.type == OPGP_TOK_KEY_EC)
+        c->vendor_spec = AT_OPGP_ECDSA;
+    else if (c->key.can_sign && c->key.type == OPGP_TOK_KEY_ED25519)
+        c->vendor_spec = AT_OPGP_EDDSA;
+    c->raw_dh = c->key.can_derive;
+}
+
+/* Which OpenPGP key the container holds: the minidriver says (no fixed layout here). */
+static opgp_tok_rv load_role(opgp_token *t, tok_container *c, unsigned index)
+{
+    if (c->role != 0)
+        return OPGP_TOK_OK;
+    BYTE role = 0;
+    DWORD len = 0;
+    DWORD rv = container_prop(t, index, CCP_OPGP_KEY_ROLE, &role, 1, &len);
+    if (rv == (DWORD)SCARD_E_INVALID_PARAMETER)
+        return OPGP_TOK_UNSUPPORTED; /* not opgp's minidriver */
+    if (rv != SCARD_S_SUCCESS)
+        return tok_map(t, rv);
+    if (len != 1 || role < OPGP_TOK_ROLE_SIG || role > OPGP_TOK_ROLE_AUT)
+        return OPGP_TOK_DEVICE_ERROR;
+    c->role = role;
+    return OPGP_TOK_OK;
+}
+
+opgp_tok_rv opgp_token_role(opgp_token *t, unsigned index, unsigned *role)
+{
+    if (role == NULL)
+        return OPGP_TOK_BAD_INPUT;
+    if (index >= OPGP_TOK_CONTAINERS)
+        return OPGP_TOK_NO_KEY;
+    opgp_tok_rv r = tok_enter(t);
+    if (r != OPGP_TOK_OK)
+        return r;
+    r = load_role(t, &t->c[index], index);
+    if (r == OPGP_TOK_OK)
+        *role = t->c[index].role;
+    tok_leave(t);
+    return r;
 }
 
 opgp_tok_rv tok_container_load(opgp_token *t, unsigned index, tok_container **out)
@@ -117,8 +161,14 @@ opgp_tok_rv tok_container_load(opgp_token *t, unsigned index, tok_container **ou
         *out = c;
         return c->key.type == OPGP_TOK_KEY_NONE ? OPGP_TOK_NO_KEY : OPGP_TOK_OK;
     }
+    unsigned role = c->role;
     memset(c, 0, sizeof *c);
+    c->role = role;
+    opgp_tok_rv r = load_role(t, c, index);
+    if (r != OPGP_TOK_OK)
+        return r;
     c->key.index = index;
+    c->key.role = c->role;
     uint8_t buf[64];
     DWORD len = 0;
     /* A fingerprint is there exactly when the slot holds a key. */
@@ -136,9 +186,9 @@ opgp_tok_rv tok_container_load(opgp_token *t, unsigned index, tok_container **ou
         c->key.type = OPGP_TOK_KEY_NONE;
         return OPGP_TOK_NO_KEY;
     }
-    /* opgp's container layout (minidriver/src/md.h): 0 authentication, 1 signature,
-     * 2 decryption; each key does what its slot's card command does. */
-    bool dec_slot = index == 2;
+    /* Each key does what its slot's card command does: PSO:DECIPHER for the decryption key
+     * (RSA decryption or ECDH), signatures for the other two. */
+    bool dec_slot = c->role == OPGP_TOK_ROLE_DEC;
     switch (c->key.type) {
     case OPGP_TOK_KEY_RSA:
         c->key.can_sign = !dec_slot;
@@ -148,8 +198,8 @@ opgp_tok_rv tok_container_load(opgp_token *t, unsigned index, tok_container **ou
         c->key.can_sign = !dec_slot;
         c->key.can_derive = dec_slot;
         break;
-    case OPGP_TOK_KEY_ED25519: c->key.can_sign = true; break;
-    case OPGP_TOK_KEY_X25519: c->key.can_derive = true; break;
+    case OPGP_TOK_KEY_ED25519: c->key.can_sign = !dec_slot; break;
+    case OPGP_TOK_KEY_X25519: c->key.can_derive = dec_slot; break;
     default: break;
     }
     PIN_ID pin = 0;
@@ -157,7 +207,7 @@ opgp_tok_rv tok_container_load(opgp_token *t, unsigned index, tok_container **ou
             SCARD_S_SUCCESS && len == sizeof pin && pin >= 1 && pin <= 4)
         c->key.pin = (opgp_tok_pin)pin;
     else
-        c->key.pin = index == 1 ? OPGP_TOK_PIN_SIGN : OPGP_TOK_PIN_USER;
+        c->key.pin = c->role == OPGP_TOK_ROLE_SIG ? OPGP_TOK_PIN_SIGN : OPGP_TOK_PIN_USER;
     cmap_lookup(t, c, index);
     c->known = true;
     *out = c;
@@ -222,6 +272,34 @@ opgp_tok_rv opgp_token_public_key(opgp_token *t, unsigned index, uint8_t *pub, s
     return r;
 }
 
+/* The certificate of a container Windows cannot see, through opgp's vendor property. */
+static opgp_tok_rv vendor_cert(opgp_token *t, tok_container *c, unsigned index)
+{
+    DWORD need = 0;
+    DWORD rv = container_prop(t, index, CCP_OPGP_CERTIFICATE, NULL, 0, &need);
+    if (rv == (DWORD)SCARD_E_FILE_NOT_FOUND || rv == (DWORD)SCARD_E_INVALID_PARAMETER) {
+        c->cert_known = true; /* none (or a minidriver without the property) */
+        return OPGP_TOK_OK;
+    }
+    if (rv != (DWORD)ERROR_INSUFFICIENT_BUFFER && rv != SCARD_S_SUCCESS)
+        return tok_map(t, rv);
+    if (need == 0 || need > OPGP_HOST_CACHE_MAX_ITEM)
+        return OPGP_TOK_DEVICE_ERROR;
+    uint8_t *der = malloc(need);
+    if (der == NULL)
+        return OPGP_TOK_NO_MEMORY;
+    DWORD got = 0;
+    rv = container_prop(t, index, CCP_OPGP_CERTIFICATE, der, need, &got);
+    if (rv != SCARD_S_SUCCESS || got != need) {
+        free(der);
+        return rv != SCARD_S_SUCCESS ? tok_map(t, rv) : OPGP_TOK_DEVICE_ERROR;
+    }
+    c->cert = der;
+    c->cert_len = got;
+    c->cert_known = true;
+    return OPGP_TOK_OK;
+}
+
 static void cert_file(const tok_container *c, unsigned index, char name[8])
 {
     name[0] = 'k';
@@ -245,7 +323,7 @@ opgp_tok_rv opgp_token_cert(opgp_token *t, unsigned index, uint8_t **der, size_t
     r = tok_container_load(t, index, &c);
     if (r == OPGP_TOK_OK && !c->cert_known) {
         if (c->keyspec == 0) {
-            c->cert_known = true; /* the minidriver has no certificate file for this key */
+            r = vendor_cert(t, c, index); /* no certificate file for this key: the property */
         } else {
             char name[8];
             cert_file(c, index, name);
@@ -293,8 +371,21 @@ opgp_tok_rv opgp_token_cert_write(opgp_token *t, unsigned index, const uint8_t *
         return r;
     tok_container *c;
     r = tok_container_load(t, index, &c);
-    if (r == OPGP_TOK_OK && c->keyspec == 0)
-        r = OPGP_TOK_UNSUPPORTED;
+    if (r == OPGP_TOK_OK && c->keyspec == 0) {
+        /* No certificate file for this key: opgp's vendor property writes the slot. */
+        PCARD_DATA cd = tok_cd(t);
+        DWORD rv = cd->pfnCardSetContainerProperty == NULL
+                       ? (DWORD)SCARD_E_UNSUPPORTED_FEATURE
+                       : cd->pfnCardSetContainerProperty(cd, (BYTE)index, CCP_OPGP_CERTIFICATE,
+                                                         (PBYTE)der, der ? (DWORD)len : 0, 0);
+        r = tok_map(t, rv);
+        free(c->cert);
+        c->cert = NULL;
+        c->cert_len = 0;
+        c->cert_known = false;
+        tok_leave(t);
+        return r;
+    }
     if (r == OPGP_TOK_OK) {
         char name[8];
         cert_file(c, index, name);

@@ -1,5 +1,7 @@
-/* PINs of a token. Nothing here keeps a PIN or sends one twice: a rejected PIN is reported,
- * never retried; a reset drops every PIN state in the minidriver and the caller logs in again. */
+/* PINs of a token. A rejected PIN is reported, never retried; a reset drops every PIN state in
+ * the minidriver and the caller logs in again. The one PIN kept is the user PIN of a
+ * successful login, for a single lazy VERIFY of the signature key's state (token_crypto.c);
+ * see host_token.h for when it is wiped. */
 #include <string.h>
 
 #include "token_internal.h"
@@ -58,11 +60,18 @@ opgp_tok_rv opgp_token_login(opgp_token *t, opgp_tok_pin pin, const uint8_t *val
     opgp_tok_rv r = tok_enter(t);
     if (r != OPGP_TOK_OK)
         return r;
+    if (pin == OPGP_TOK_PIN_USER)
+        tok_forget_pin(t);
     r = verify(t, pin, value, len, tries);
-    /* One user login serves signatures too, unless the card wants the PIN per signature. The
-     * card has just accepted this PIN: verifying it for signatures cannot spend a try. */
-    if (r == OPGP_TOK_OK && pin == OPGP_TOK_PIN_USER && !sign_pin_always(t))
-        r = verify(t, OPGP_TOK_PIN_SIGN, value, len, tries);
+    /* One user login serves signatures too, unless the card wants the PIN per signature. PW1
+     * as 81 is verified only when a signature needs it (most sessions never sign with the
+     * signature key): keep the PIN the card has just accepted for that one VERIFY, which
+     * cannot spend a try. */
+    if (r == OPGP_TOK_OK && pin == OPGP_TOK_PIN_USER && len <= sizeof t->user_pin &&
+        !sign_pin_always(t)) {
+        memcpy(t->user_pin, value, len);
+        t->user_pin_len = len;
+    }
     tok_leave(t);
     return r;
 }
@@ -72,6 +81,7 @@ opgp_tok_rv opgp_token_logout(opgp_token *t)
     opgp_tok_rv r = tok_enter(t);
     if (r != OPGP_TOK_OK)
         return r;
+    tok_forget_pin(t);
     PCARD_DATA cd = tok_cd(t);
     PIN_SET state = 0;
     DWORD len = 0;
@@ -93,11 +103,17 @@ static opgp_tok_rv change(opgp_token *t, DWORD flags, opgp_tok_pin auth, const u
 {
     if (tries != NULL)
         *tries = -1;
-    if (a == NULL || n == NULL || alen == 0 || nlen == 0 || alen > 127 || nlen > 127)
+    /* An empty admin authenticator unblocks with the admin already logged in. */
+    bool logged_admin = flags == PIN_CHANGE_FLAG_UNBLOCK && auth == OPGP_TOK_PIN_ADMIN &&
+                        alen == 0;
+    if ((a == NULL && !logged_admin) || n == NULL || (alen == 0 && !logged_admin) ||
+        nlen == 0 || alen > 127 || nlen > 127)
         return OPGP_TOK_BAD_INPUT;
     opgp_tok_rv r = tok_enter(t);
     if (r != OPGP_TOK_OK)
         return r;
+    if (target == OPGP_TOK_PIN_USER || target == OPGP_TOK_PIN_SIGN)
+        tok_forget_pin(t); /* PW1 changes: the kept value is stale */
     PCARD_DATA cd = tok_cd(t);
     DWORD attempts = (DWORD)-1;
     DWORD rv = cd->pfnCardChangeAuthenticatorEx(cd, flags, (PIN_ID)auth, (PBYTE)a, (DWORD)alen,
@@ -106,7 +122,8 @@ static opgp_tok_rv change(opgp_token *t, DWORD flags, opgp_tok_pin auth, const u
     r = tok_map(t, rv);
     if (r == OPGP_TOK_BAD_INPUT)
         r = OPGP_TOK_PIN_LEN_RANGE; /* what the minidriver refuses before the card sees it */
-    note_tries(t, auth, r, attempts, tries);
+    if (!logged_admin)
+        note_tries(t, auth, r, attempts, tries);
     tok_leave(t);
     return r;
 }
