@@ -289,6 +289,89 @@ static void test_second_context_cached(void **state)
     md_env_close(&e2);
 }
 
+static void read_cardcf(PCARD_DATA d, CARD_CACHE_FILE_FORMAT *cf)
+{
+    PBYTE p;
+    DWORD n;
+    assert_rv(read_file(d, NULL, "cardcf", &p, &n), SCARD_S_SUCCESS);
+    assert_int_equal(n, sizeof *cf);
+    memcpy(cf, p, sizeof *cf);
+    md_free(p);
+}
+
+/* A write through one context reaches every other context of the process: cardcf moves
+ * (files for a certificate, containers for a key) and an open context answers with the new
+ * certificate and key, not the copies it holds. */
+static void test_write_seen_by_other_context(void **state)
+{
+    (void)state;
+    md_env a, b;
+    md_env_open(&a, "rsa2048", NULL);
+    md_env_card_data(&b, a.sim, CARD_DATA_CURRENT_VERSION);
+    assert_rv(CardAcquireContext(&b.cd, 0), SCARD_S_SUCCESS);
+    PBYTE p;
+    DWORD n;
+    size_t len;
+    const uint8_t *orig = opgp_sim_certificate(a.sim, OPGP_SIM_SIG, &len);
+    assert_non_null(orig);
+    assert_rv(read_file(&b.cd, "mscp", "ksc01", &p, &n), SCARD_S_SUCCESS); /* B keeps it */
+    assert_int_equal(n, len);
+    md_free(p);
+    CARD_CACHE_FILE_FORMAT before, a_after, b_after;
+    read_cardcf(&b.cd, &before);
+
+    uint8_t cert[200];
+    memset(cert, 0x30, sizeof cert);
+    DWORD tries = 0;
+    assert_rv(a.cd.pfnCardAuthenticateEx(&a.cd, ROLE_ADMIN, 0, (PBYTE)OPGP_SIM_PW3, 8, NULL,
+                                         NULL, &tries), SCARD_S_SUCCESS);
+    assert_rv(a.cd.pfnCardWriteFile(&a.cd, (LPSTR) "mscp", (LPSTR) "ksc01", 0, cert,
+                                    sizeof cert), SCARD_S_SUCCESS);
+    read_cardcf(&a.cd, &a_after);
+    read_cardcf(&b.cd, &b_after);
+    assert_memory_equal(&a_after, &b_after, sizeof a_after);
+    assert_int_equal(b_after.wContainersFreshness, before.wContainersFreshness);
+    assert_int_equal(b_after.wFilesFreshness, (WORD)(before.wFilesFreshness + 1));
+    assert_rv(read_file(&b.cd, "mscp", "ksc01", &p, &n), SCARD_S_SUCCESS);
+    assert_int_equal(n, sizeof cert);
+    assert_memory_equal(p, cert, sizeof cert);
+    md_free(p);
+
+    /* The CSP writing back the value it would expect changes nothing; another value is a
+     * change every context sees. */
+    assert_rv(a.cd.pfnCardWriteFile(&a.cd, NULL, (LPSTR) "cardcf", 0, (PBYTE)&a_after, 6),
+              SCARD_S_SUCCESS);
+    read_cardcf(&b.cd, &b_after);
+    assert_memory_equal(&a_after, &b_after, sizeof a_after);
+    CARD_CACHE_FILE_FORMAT bumped = a_after;
+    bumped.wFilesFreshness++;
+    assert_rv(a.cd.pfnCardWriteFile(&a.cd, NULL, (LPSTR) "cardcf", 0, (PBYTE)&bumped, 6),
+              SCARD_S_SUCCESS);
+    read_cardcf(&b.cd, &b_after);
+    assert_memory_equal(&bumped, &b_after, sizeof bumped);
+
+    /* A new key in A: B's cardcf and container follow. */
+    CONTAINER_INFO ci = { 1, 0, 0, NULL, 0, NULL };
+    assert_rv(b.cd.pfnCardGetContainerInfo(&b.cd, 1, 0, &ci), SCARD_S_SUCCESS);
+    md_free(ci.pbSigPublicKey);
+    assert_rv(a.cd.pfnCardCreateContainer(&a.cd, 1, CARD_CREATE_CONTAINER_KEY_GEN,
+                                          AT_ECDSA_P256, 256, NULL), SCARD_S_SUCCESS);
+    read_cardcf(&b.cd, &b_after);
+    assert_int_not_equal(b_after.wContainersFreshness, bumped.wContainersFreshness);
+    read_cardcf(&a.cd, &a_after);
+    assert_memory_equal(&a_after, &b_after, sizeof a_after);
+    ci.dwVersion = 1;
+    assert_rv(b.cd.pfnCardGetContainerInfo(&b.cd, 1, 0, &ci), SCARD_S_SUCCESS);
+    assert_int_equal(ci.cbSigPublicKey, 72); /* the P-256 key, not the old RSA one */
+    uint32_t magic;
+    memcpy(&magic, ci.pbSigPublicKey, 4);
+    assert_int_equal(magic, BCRYPT_ECDSA_PUBLIC_P256_MAGIC);
+    md_free(ci.pbSigPublicKey);
+
+    assert_rv(b.cd.pfnCardDeleteContext(&b.cd), SCARD_S_SUCCESS);
+    md_env_close(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_container_info),
         cmocka_unit_test(test_ecc_and_vendor),
         cmocka_unit_test(test_second_context_cached),
+        cmocka_unit_test(test_write_seen_by_other_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
