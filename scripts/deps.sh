@@ -10,6 +10,7 @@ tests=(libcmocka-dev gnupg scdaemon opensc opensc-pkcs11 python3 procps util-lin
        wine64 wine64-tools libwine-dev
        clang libclang-rt-14-dev
        libengine-pkcs11-openssl gnutls-bin openssh-client libnss3-tools p11-kit
+       openssh-server curl libpam-p11 pamtester  # client tests: sshd, curl, pam_p11
        gnuplot-nox valgrind
        dpkg-dev man-db nsis)  # packaging tests: dpkg-shlibdeps (cpack), man -l, makensis
 
@@ -30,5 +31,14 @@ echo "deps: installing ${missing[*]}" >&2
 sudo=""
 [[ $(id -u) -eq 0 ]] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as pcscd and openssh-server start system services when installed; the tests run
+# their own private ones, so forbid service starts during the install (policy-rc.d, exit 101),
+# unless the machine already has a policy of its own.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\n# opgp scripts/deps.sh: no service starts during installs\nexit 101\n' |
+    $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod 755 /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $sudo apt-get update -qq >/dev/null
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -148,5 +148,8 @@ bool p11_hash_available(int alg);
 
 /* ---- pin.c ------------------------------------------------------------------------------- */
 CK_RV p11_pin_error(opgp_tok_rv r);
+/* A signature that needs the PIN and got no CKU_CONTEXT_SPECIFIC login: the configured
+ * pinentry asks (config.h); CKR_USER_NOT_LOGGED_IN when none is configured. */
+CK_RV p11_pinentry_sign_login(p11_slot *slot, unsigned container);
 
 #endif

@@ -96,8 +96,14 @@ static CK_RV sign_now(p11_session *s, p11_slot *slot, CK_BYTE_PTR pSignature,
         *keep = true;
         return CKR_BUFFER_TOO_SMALL;
     }
-    if (s->always_auth && !s->context_login)
-        return CKR_USER_NOT_LOGGED_IN; /* the card wants the PIN for this very signature */
+    if (s->always_auth && !s->context_login) {
+        /* The card wants the PIN for this very signature and the application gave none
+         * (OpenSSH, OpenSSL's engine): the module's own prompt, when configured. */
+        rv = p11_pinentry_sign_login(slot, s->container);
+        if (rv != CKR_OK)
+            return rv;
+        s->context_login = true;
+    }
     const p11_mech *m = p11_mech_get(s->mech);
     opgp_tok_key key;
     rv = p11_token_error(slot, opgp_token_key(slot->token, s->container, &key));

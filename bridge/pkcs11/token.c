@@ -33,6 +33,8 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
         pInfo->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
         if (ti.read_only)
             pInfo->flags |= CKF_WRITE_PROTECTED;
+        if (ti.protected_path)
+            pInfo->flags |= CKF_PROTECTED_AUTHENTICATION_PATH; /* pinpad: C_Login(NULL PIN) */
         int u = ti.tries[OPGP_TOK_PIN_USER];
         if (u == 0)
             pInfo->flags |= CKF_USER_PIN_LOCKED;

@@ -281,8 +281,10 @@ opgp_status opgp_apdu_transceive(opgp_apdu_link *l, const opgp_apdu *cmd, uint8_
         last_sw = sw_of(rx, rx_len);
 
         if ((last_sw >> 8) == 0x6C) {
-            /* Wrong Le: the card names the right one; asking again is allowed once. */
-            if (reissued) {
+            /* Wrong Le: the card names the right one; asking again is allowed once. A command
+             * that expects no response data cannot have a wrong Le, and re-issuing a command
+             * that carries a secret would send it twice: both are the card's error. */
+            if (reissued || cmd->le == 0 || cmd->sensitive) {
                 st = OPGP_E_PROTOCOL;
                 goto out;
             }

@@ -9,5 +9,7 @@ LONG opgp_pcsc_list_raw(SCARDCONTEXT ctx, char *names, DWORD *len);
 LONG opgp_pcsc_connect_raw(SCARDCONTEXT ctx, const char *reader, DWORD share, DWORD protocols,
                            SCARDHANDLE *card, DWORD *protocol);
 LONG opgp_pcsc_status_raw(SCARDHANDLE card, DWORD *protocol, BYTE *atr, DWORD *atr_len);
+/* SCARD_CTL_CODE(function) of the platform. */
+DWORD opgp_pcsc_ctl_code(DWORD function);
 
 #endif

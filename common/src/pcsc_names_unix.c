@@ -17,3 +17,9 @@ LONG opgp_pcsc_status_raw(SCARDHANDLE card, DWORD *protocol, BYTE *atr, DWORD *a
     DWORD state = 0, name_len = 0;
     return SCardStatus(card, NULL, &name_len, &state, protocol, atr, atr_len);
 }
+
+/* pcsc-lite's reader.h: SCARD_CTL_CODE(code) = 0x42000000 + code. */
+DWORD opgp_pcsc_ctl_code(DWORD function)
+{
+    return 0x42000000u + function;
+}

@@ -17,3 +17,9 @@ LONG opgp_pcsc_status_raw(SCARDHANDLE card, DWORD *protocol, BYTE *atr, DWORD *a
     DWORD state = 0, name_len = 0;
     return SCardStatusA(card, NULL, &name_len, &state, protocol, atr, atr_len);
 }
+
+/* winsmcrd.h: CTL_CODE(FILE_DEVICE_SMARTCARD, function, METHOD_BUFFERED, FILE_ANY_ACCESS). */
+DWORD opgp_pcsc_ctl_code(DWORD function)
+{
+    return (0x31u << 16) | (function << 2);
+}

@@ -98,6 +98,11 @@ static const char *sw_meaning(uint16_t sw)
     case 0x6A81: return "function not supported";
     case 0x6A82: return "file or application not found";
     case 0x6A86: return "incorrect parameters P1-P2";
+    /* PC/SC part 10: answered by a pinpad reader in place of the card */
+    case 0x6400: return "PIN entry on the reader timed out";
+    case 0x6401: return "PIN entry cancelled on the reader";
+    case 0x6402: return "the PINs entered on the reader differ";
+    case 0x6403: return "the PIN entered on the reader has the wrong length";
     case 0x6A88: return "referenced data not found";
     case 0x6B00: return "wrong parameters P1-P2";
     case 0x6D00: return "instruction not supported";

@@ -132,6 +132,8 @@ static opgp_status pcsc_control(opgp_transport *t, uint32_t code, const uint8_t 
     size_t cap = out_len ? *out_len : 0;
     if ((in_len && !in) || (cap && !out) || in_len > 0xFFFF || cap > 0xFFFF)
         return OPGP_E_INVALID_ARG;
+    if (code == OPGP_CONTROL_GET_FEATURE_REQUEST)
+        code = (uint32_t)opgp_pcsc_ctl_code(3400);
     DWORD returned = 0;
     LONG rv = SCardControl(p->card, (DWORD)code, in, (DWORD)in_len, out, (DWORD)cap, &returned);
     if (is(rv, SCARD_W_RESET_CARD))

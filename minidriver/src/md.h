@@ -49,6 +49,15 @@ DWORD md_state_get(PCARD_DATA pCardData, md_state **out);
 /* After OPGP_E_CARD_RESET: select the application again and forget PIN states. */
 void md_after_reset(md_state *st);
 
+/* ---- pinpad.c: secure PIN entry on the reader (PC/SC part 10) */
+/* True when id is typed on the reader's pinpad: PW1 (82, 81) and PW3 on a pinpad reader, unless
+ * the card has a KDF-DO. */
+bool md_pin_external(md_state *st, PIN_ID id);
+/* VERIFY ref on the pinpad. SCARD_S_SUCCESS when the card answered (*status then tells how);
+ * otherwise the reader's outcome (cancel, bad entry) or SCARD_E_INVALID_PARAMETER when id
+ * cannot be typed on the reader. */
+DWORD md_verify_pinpad(md_state *st, PIN_ID id, int ref, opgp_status *status, opgp_error *err);
+
 /* ---- errors.c */
 DWORD md_status_to_scard(opgp_status s);
 /* Map a card status from a call; a reset is handled (md_after_reset) and reported. */

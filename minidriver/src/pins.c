@@ -1,7 +1,8 @@
 /* PIN entry points. PIN ids: ROLE_USER = PW1 (82), MD_PIN_SIGN = PW1 for signatures (81),
  * ROLE_ADMIN = PW3 (83), MD_PIN_RESET_CODE = the Reset Code (only unblocks PW1).
  * A PIN the card rejected is never sent again: the core reads the retry counter with an empty
- * VERIFY, and nothing here retries a VERIFY that got an answer. */
+ * VERIFY, and nothing here retries a VERIFY that got an answer. A PIN id reported as
+ * ExternalPinType (pinpad reader) is verified with no PIN data: the reader asks for it. */
 #include <string.h>
 
 #include "md.h"
@@ -62,7 +63,8 @@ static DWORD verify(md_state *st, PIN_ID id, const uint8_t *pin, size_t len, PDW
     int ref = pin_ref(id);
     if (ref == 0)
         return id == MD_PIN_RESET_CODE ? SCARD_E_UNSUPPORTED_FEATURE : SCARD_E_INVALID_PARAMETER;
-    if (pin == NULL || len == 0)
+    /* No PIN: typed on the reader's pinpad (md_verify_pinpad), when it has one. */
+    if ((pin == NULL) != (len == 0))
         return SCARD_E_INVALID_PARAMETER;
     const opgp_appdata *ad = opgp_card_appdata(st->card);
     if (ad->pw.present && (id == ROLE_ADMIN ? ad->pw.tries_pw3 : ad->pw.tries_pw1) == 0) {
@@ -77,16 +79,25 @@ static DWORD verify(md_state *st, PIN_ID id, const uint8_t *pin, size_t len, PDW
             return SCARD_W_CHV_BLOCKED;
         }
     }
-    if (len < min_len(id)) {
+    if (pin != NULL && len < min_len(id)) {
         opgp_error none = { OPGP_E_WRONG_PIN, 0, ref, -1 };
         report_tries(st, &none, id, pcAttempts);
         return SCARD_W_WRONG_CHV;
     }
     opgp_error err;
-    opgp_status s = opgp_card_verify(st->card, ref, pin, len, &err);
-    if (s == OPGP_E_CARD_RESET) {
-        md_after_reset(st);
+    opgp_status s;
+    if (pin == NULL) {
+        DWORD rv = md_verify_pinpad(st, id, ref, &s, &err);
+        if (rv != SCARD_S_SUCCESS)
+            return rv;
+        if (s == OPGP_E_CARD_RESET)
+            return md_card_error(st, s);
+    } else {
         s = opgp_card_verify(st->card, ref, pin, len, &err);
+        if (s == OPGP_E_CARD_RESET) {
+            md_after_reset(st);
+            s = opgp_card_verify(st->card, ref, pin, len, &err);
+        }
     }
     if (s == OPGP_OK) {
         SET_PIN(st->verified, id);
@@ -145,7 +156,8 @@ DWORD WINAPI CardAuthenticateEx(PCARD_DATA pCardData, PIN_ID PinId, DWORD dwFlag
         return SCARD_E_UNSUPPORTED_FEATURE; /* PIN strength is plaintext only */
     if ((dwFlags & ~(DWORD)CARD_PIN_SILENT_CONTEXT) != 0)
         return SCARD_E_INVALID_PARAMETER;
-    if (PinId == ROLE_EVERYONE || PinId >= MD_PIN_COUNT || pbPinData == NULL)
+    /* pbPinData NULL with cbPinData 0: the spec's form for an ExternalPinType PIN. */
+    if (PinId == ROLE_EVERYONE || PinId >= MD_PIN_COUNT || (pbPinData == NULL) != (cbPinData == 0))
         return SCARD_E_INVALID_PARAMETER;
     if (ppbSessionPin != NULL)
         *ppbSessionPin = NULL;

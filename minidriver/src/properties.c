@@ -52,6 +52,8 @@ DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
         rv = md_pin_info(dwFlags, &ad->pw, &pi);
         if (rv != SCARD_S_SUCCESS)
             return rv;
+        if (md_pin_external(st, dwFlags))
+            pi.PinType = ExternalPinType; /* the CSP collects nothing: the reader asks */
         return md_put_property(pbData, cbData, pdwDataLen, &pi, sizeof pi);
     }
     if (md_wcs_eq(wszProperty, CP_CARD_PIN_STRENGTH_VERIFY) ||

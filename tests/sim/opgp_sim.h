@@ -97,6 +97,16 @@ uint32_t opgp_sim_serial(const opgp_sim *s);
  * OPGP_E_CARD_RESET once. begin/end are accepted (no other process shares this card). */
 opgp_transport *opgp_sim_transport_new(opgp_sim *s);
 
+/* The in-process transport's reader gets a pinpad (PC/SC part 10): it answers
+ * GET_FEATURE_REQUEST with FEATURE_VERIFY_PIN_DIRECT (code 0x42330006, the CCID driver's form;
+ * MODIFY_PIN_DIRECT is not emulated), and on that control it "types" pin: the VERIFY APDU is
+ * built from the PIN_VERIFY_STRUCTURE's abData (ASCII, byte-wise PIN as bmFormatString 0x82
+ * asks) and handed to the card; the card's SW is answered. pin "" presses Cancel (6401); a
+ * PIN outside the structure's min/max is refused by the reader (6403) without reaching the
+ * card. pin NULL removes the pinpad (control then answers OPGP_E_NOT_SUPPORTED). Counted in
+ * opgp_sim_stats.pinpad_entries. */
+void opgp_sim_set_pinpad(opgp_sim *s, const char *pin);
+
 /* The public key in slot (enum opgp_sim_slot): a new reference the caller frees with
  * EVP_PKEY_free, NULL when the slot is empty. Tests verify signatures with it. */
 EVP_PKEY *opgp_sim_public_key(opgp_sim *s, int slot);
@@ -121,6 +131,7 @@ typedef struct opgp_sim_stats {
     unsigned long decipherments;  /* PSO:DECIPHER that produced a result */
     unsigned long authentications;/* INTERNAL AUTHENTICATE that produced a result */
     unsigned long resets;         /* warm resets and power cycles */
+    unsigned long pinpad_entries; /* VERIFY_PIN_DIRECT requests the pinpad accepted */
 } opgp_sim_stats;
 void opgp_sim_get_stats(const opgp_sim *s, opgp_sim_stats *st);
 void opgp_sim_reset_stats(opgp_sim *s);

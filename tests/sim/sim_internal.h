@@ -111,7 +111,16 @@ struct opgp_sim {
     opgp_sim_fault_spec fault;
     unsigned long fault_seen;   /* APDUs since the fault was set */
     bool endless_61;
+
+    /* The emulated pinpad of the in-process reader (sim_pinpad.c) */
+    bool pinpad;
+    char pinpad_pin[SIM_MAX_PIN + 1]; /* what the user "types"; "" presses Cancel */
 };
+
+/* sim_pinpad.c: the reader's control codes (PC/SC part 10) for the in-process transport. */
+#define SIM_PINPAD_VERIFY_CODE 0x42330006u
+opgp_status sim_pinpad_control(opgp_sim *s, uint32_t code, const uint8_t *in, size_t in_len,
+                               uint8_t *out, size_t *out_len);
 
 /* sim.c */
 void sim_clear_volatile(opgp_sim *s);

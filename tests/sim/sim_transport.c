@@ -60,6 +60,17 @@ static opgp_status t_get_atr(opgp_transport *t, uint8_t *atr, size_t *atr_len)
     return OPGP_OK;
 }
 
+static opgp_status t_control(opgp_transport *t, uint32_t code, const uint8_t *in, size_t in_len,
+                             uint8_t *out, size_t *out_len)
+{
+    opgp_sim *s = ((sim_transport *)t)->sim;
+    if (s->reset_seen) {
+        s->reset_seen = false;
+        return OPGP_E_CARD_RESET;
+    }
+    return sim_pinpad_control(s, code, in, in_len, out, out_len);
+}
+
 static void t_close(opgp_transport *t)
 {
     free(t);
@@ -70,7 +81,7 @@ static const struct opgp_transport_ops SIM_OPS = {
     .begin = t_begin,
     .end = t_end,
     .get_atr = t_get_atr,
-    .control = NULL,
+    .control = t_control,
     .close = t_close,
 };
 

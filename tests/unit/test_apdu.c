@@ -286,6 +286,26 @@ static void transceive_second_6cxx_is_protocol_error(void **state)
     assert_int_equal(f->link.apdu_count, 2);
 }
 
+/* Found by fuzz_card_session: a 6Cxx answer to VERIFY made the layer re-issue it, sending the
+ * PIN twice. A command with no Le, or one carrying a secret, is never re-issued. */
+static void transceive_6cxx_never_resends_a_pin(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t pin[] = {'1', '2', '3', '4', '5', '6', '7', '8'};
+    mock_expect(f->mock, "00200083083132333435363738", "6C88");
+    opgp_apdu c = {.ins = 0x20, .p2 = 0x83, .data = pin, .data_len = sizeof pin,
+                   .sensitive = true};
+    assert_int_equal(run(f, &c), OPGP_E_PROTOCOL);
+    assert_int_equal(f->link.apdu_count, 1);
+
+    f->resp_len = sizeof f->resp;
+    static const uint8_t name[] = {'A'};
+    mock_expect(f->mock, "00DA005B0141", "6C01");
+    opgp_apdu put = {.ins = 0xDA, .p2 = 0x5B, .data = name, .data_len = sizeof name};
+    assert_int_equal(run(f, &put), OPGP_E_PROTOCOL);
+    assert_int_equal(f->link.apdu_count, 2);
+}
+
 static void transceive_short_responses(void **state)
 {
     fixture *f = *state;
@@ -466,6 +486,7 @@ int main(void)
         T(transceive_endless_61xx),
         T(transceive_6cxx_reissue),
         T(transceive_second_6cxx_is_protocol_error),
+        T(transceive_6cxx_never_resends_a_pin),
         T(transceive_short_responses),
         T(transceive_oversized_response),
         T(transceive_transport_errors_pass_through),

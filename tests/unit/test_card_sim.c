@@ -378,6 +378,60 @@ static void test_reset_and_factory_reset(void **state)
     sc_close(&c);
 }
 
+/* The simulator's transport without get_atr, as a transcript replay is: nothing known before
+ * 6E. */
+typedef struct no_atr {
+    opgp_transport base;
+    opgp_transport *inner;
+} no_atr;
+
+static opgp_status na_transmit(opgp_transport *t, const uint8_t *cmd, size_t cmd_len,
+                               uint8_t *resp, size_t *resp_len)
+{
+    return opgp_transport_transmit(((no_atr *)t)->inner, cmd, cmd_len, resp, resp_len);
+}
+
+static opgp_status na_begin(opgp_transport *t) { return opgp_transport_begin(((no_atr *)t)->inner); }
+static opgp_status na_end(opgp_transport *t) { return opgp_transport_end(((no_atr *)t)->inner); }
+static void na_close(opgp_transport *t) { (void)t; }
+
+static const struct opgp_transport_ops no_atr_ops = {
+    .transmit = na_transmit, .begin = na_begin, .end = na_end, .close = na_close,
+};
+
+/* APDUs of opening the simulated card, with or without its ATR. */
+static void open_stats(bool atr, opgp_sim_stats *st)
+{
+    opgp_sim *sim = opgp_sim_new(NULL);
+    assert_non_null(sim);
+    assert_int_equal(opgp_sim_provision(sim, "rsa2048"), 0);
+    opgp_transport *t = opgp_sim_transport_new(sim);
+    assert_non_null(t);
+    no_atr wrapped = {.base = {.ops = &no_atr_ops}, .inner = t};
+    opgp_card *card;
+    opgp_error err;
+    assert_int_equal(opgp_card_open(atr ? t : &wrapped.base, &card, &err), OPGP_OK);
+    opgp_sim_get_stats(sim, st);
+    assert_true(opgp_card_appdata(card)->has_ext_len_info);
+    opgp_card_close(card);
+    opgp_transport_close(t);
+    opgp_sim_free(sim);
+}
+
+/* Opening reads 6E (longer than 256 bytes here) in one response when the ATR's card
+ * capabilities announce extended Lc/Le; without an ATR, short Le and a GET RESPONSE for 6E's
+ * rest, as before. */
+static void test_open_reads_6e_with_atr_le(void **state)
+{
+    (void)state;
+    opgp_sim_stats ext, shrt;
+    open_stats(true, &ext);
+    open_stats(false, &shrt);
+    assert_int_equal(ext.get_responses, 0);
+    assert_int_equal(shrt.get_responses, 1);
+    assert_int_equal(ext.apdus + 1, shrt.apdus);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_wrong_pin_6982),
         cmocka_unit_test(test_kdf_card),
         cmocka_unit_test(test_reset_and_factory_reset),
+        cmocka_unit_test(test_open_reads_6e_with_atr_le),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ void tok_forget_pin(opgp_token *t)
 {
     opgp_tok_wipe(t->user_pin, sizeof t->user_pin);
     t->user_pin_len = 0;
+    t->user_pinpad = false;
 }
 
 opgp_tok_rv tok_map(opgp_token *t, DWORD rv)
@@ -49,6 +50,7 @@ opgp_tok_rv tok_map(opgp_token *t, DWORD rv)
     case SCARD_E_INSUFFICIENT_BUFFER: return OPGP_TOK_BUFFER_TOO_SMALL;
     case SCARD_E_NO_MEMORY: return OPGP_TOK_NO_MEMORY;
     case SCARD_E_TIMEOUT: return OPGP_TOK_TIMEOUT;
+    case SCARD_W_CANCELLED_BY_USER: return OPGP_TOK_CANCELLED; /* Cancel on the pinpad */
     case SCARD_E_UNKNOWN_CARD:
     case SCARD_E_CARD_UNSUPPORTED: return OPGP_TOK_UNKNOWN_CARD;
     default: return OPGP_TOK_DEVICE_ERROR;
@@ -199,6 +201,9 @@ opgp_tok_rv opgp_token_info(opgp_token *t, opgp_tok_info *out)
     if (get_prop(t, CP_CARD_PIN_INFO, OPGP_TOK_PIN_SIGN, &pi, sizeof pi, &plen) ==
             SCARD_S_SUCCESS && plen == sizeof pi)
         out->sign_pin_always = pi.PinCachePolicy.PinCachePolicyType == PinCacheAlwaysPrompt;
+    if (get_prop(t, CP_CARD_PIN_INFO, OPGP_TOK_PIN_USER, &pi, sizeof pi, &plen) ==
+            SCARD_S_SUCCESS && plen == sizeof pi)
+        out->protected_path = pi.PinType == ExternalPinType;
     PIN_SET state = 0;
     if (get_prop(t, CP_CARD_AUTHENTICATED_STATE, 0, &state, sizeof state, &plen) ==
         SCARD_S_SUCCESS) {

@@ -47,12 +47,14 @@ opgp_tok_rv opgp_token_sign_size(opgp_token *t, unsigned index, size_t *len)
     return r;
 }
 
-/* The signature key's PIN state (PW1 as 81): when the minidriver has not verified it and a
- * USER login left its PIN, verify it now with that PIN, once (the card accepted it as 82: it
- * cannot spend a try), and wipe it. Without a kept PIN the card decides (and refuses). */
+/* The signature key's PIN state (PW1 as 81): when the minidriver has not verified it and the
+ * USER login left its PIN (token_pin.c: it stays kept for the login), verify it now with that
+ * PIN; a rejection is reported as a wrong PIN and the PIN wiped. After a pinpad login the
+ * reader asks for it instead, once. Without either the card decides (and refuses). */
 static opgp_tok_rv sign_pin_ready(opgp_token *t, const tok_container *c)
 {
-    if (c->key.pin != OPGP_TOK_PIN_SIGN || t->user_pin_len == 0)
+    bool kept = tok_pin_kept(t, OPGP_TOK_PIN_SIGN);
+    if (c->key.pin != OPGP_TOK_PIN_SIGN || (!kept && !t->user_pinpad))
         return OPGP_TOK_OK;
     PCARD_DATA cd = tok_cd(t);
     PIN_SET state = 0;
@@ -65,14 +67,14 @@ static opgp_tok_rv sign_pin_ready(opgp_token *t, const tok_container *c)
         tok_forget_pin(t); /* the user was logged out meanwhile: the PIN is no longer ours */
         return OPGP_TOK_NOT_LOGGED_IN;
     }
+    if (kept)
+        return tok_verify_kept(t, OPGP_TOK_PIN_SIGN);
+    /* After a pinpad login the reader asks for the PIN once more (no PIN data). */
     DWORD attempts = (DWORD)-1;
-    rv = cd->pfnCardAuthenticateEx(cd, (PIN_ID)OPGP_TOK_PIN_SIGN, 0, t->user_pin,
-                                   (DWORD)t->user_pin_len, NULL, NULL, &attempts);
+    rv = cd->pfnCardAuthenticateEx(cd, (PIN_ID)OPGP_TOK_PIN_SIGN, 0, NULL, 0, NULL, NULL,
+                                   &attempts);
     tok_forget_pin(t);
-    opgp_tok_rv r = tok_map(t, rv);
-    if (r == OPGP_TOK_PIN_INCORRECT || r == OPGP_TOK_PIN_LOCKED)
-        r = OPGP_TOK_NOT_LOGGED_IN; /* changed behind our back: the caller must log in */
-    return r;
+    return tok_map(t, rv);
 }
 
 opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, size_t in_len,
@@ -91,9 +93,18 @@ opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, si
         *sig_len = signature_size(&c->key);
         r = OPGP_TOK_BUFFER_TOO_SMALL;
     }
+    /* One card transaction from the signature PIN's VERIFY (lazy or again) to the signature:
+     * another process's logout cannot come between them. */
+    bool held = false;
+    if (r == OPGP_TOK_OK) {
+        r = tok_map(t, opgp_host_begin(t->ctx));
+        held = r == OPGP_TOK_OK;
+    }
     if (r == OPGP_TOK_OK)
         r = sign_pin_ready(t, c);
     if (r != OPGP_TOK_OK) {
+        if (held)
+            opgp_host_end(t->ctx);
         tok_leave(t);
         return r;
     }
@@ -115,7 +126,15 @@ opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, si
     }
     PCARD_DATA cd = tok_cd(t);
     DWORD rv = cd->pfnCardSignData(cd, &si);
-    r = tok_map(t, rv);
+    bool again = rv != SCARD_S_SUCCESS && tok_reauth(t, c->key.pin, rv, &r);
+    if (again) {
+        opgp_host_free(si.pbSignedData);
+        si.pbSignedData = NULL;
+        si.cbSignedData = 0;
+        rv = cd->pfnCardSignData(cd, &si);
+    }
+    if (rv == SCARD_S_SUCCESS || again)
+        r = tok_map(t, rv);
     if (r == OPGP_TOK_OK) {
         if (si.pbSignedData == NULL || si.cbSignedData > *sig_len) {
             r = OPGP_TOK_DEVICE_ERROR;
@@ -127,8 +146,25 @@ opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, si
         }
     }
     opgp_host_free(si.pbSignedData);
+    opgp_host_end(t->ctx);
     tok_leave(t);
     return r;
+}
+
+/* The minidriver answers in place (buf): the cryptogram is set up again for every attempt. */
+static DWORD rsa_decrypt(PCARD_DATA cd, unsigned index, const uint8_t *in, size_t in_len,
+                         uint8_t *buf, CARD_RSA_DECRYPT_INFO *di)
+{
+    memcpy(buf, in, in_len);
+    reverse(buf, in_len);
+    memset(di, 0, sizeof *di);
+    di->dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
+    di->bContainerIndex = (BYTE)index;
+    di->dwKeySpec = AT_KEYEXCHANGE;
+    di->pbData = buf;
+    di->cbData = (DWORD)in_len;
+    di->dwPaddingType = CARD_PADDING_PKCS1;
+    return cd->pfnCardRSADecrypt(cd, di);
 }
 
 opgp_tok_rv opgp_token_decrypt(opgp_token *t, unsigned index, const uint8_t *in, size_t in_len,
@@ -145,23 +181,21 @@ opgp_tok_rv opgp_token_decrypt(opgp_token *t, unsigned index, const uint8_t *in,
         r = OPGP_TOK_UNSUPPORTED;
     if (r == OPGP_TOK_OK && in_len != (c->key.bits + 7) / 8)
         r = OPGP_TOK_BAD_INPUT;
+    if (r == OPGP_TOK_OK)
+        r = tok_map(t, opgp_host_begin(t->ctx)); /* held across a VERIFY again (tok_reauth) */
     if (r != OPGP_TOK_OK) {
         tok_leave(t);
         return r;
     }
     uint8_t buf[1024];
-    memcpy(buf, in, in_len);
-    reverse(buf, in_len);
     CARD_RSA_DECRYPT_INFO di;
-    memset(&di, 0, sizeof di);
-    di.dwVersion = CARD_RSA_KEY_DECRYPT_INFO_VERSION_TWO;
-    di.bContainerIndex = (BYTE)index;
-    di.dwKeySpec = AT_KEYEXCHANGE;
-    di.pbData = buf;
-    di.cbData = (DWORD)in_len;
-    di.dwPaddingType = CARD_PADDING_PKCS1;
     PCARD_DATA cd = tok_cd(t);
-    r = tok_map(t, cd->pfnCardRSADecrypt(cd, &di));
+    DWORD rv = rsa_decrypt(cd, index, in, in_len, buf, &di);
+    bool again = rv != SCARD_S_SUCCESS && tok_reauth(t, c->key.pin, rv, &r);
+    if (again)
+        rv = rsa_decrypt(cd, index, in, in_len, buf, &di);
+    if (rv == SCARD_S_SUCCESS || again)
+        r = tok_map(t, rv);
     if (r == OPGP_TOK_OK) {
         reverse(buf, di.cbData);
         if (out == NULL) {
@@ -175,6 +209,7 @@ opgp_tok_rv opgp_token_decrypt(opgp_token *t, unsigned index, const uint8_t *in,
         }
     }
     opgp_tok_wipe(buf, sizeof buf);
+    opgp_host_end(t->ctx);
     tok_leave(t);
     return r;
 }
@@ -216,6 +251,8 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
         *out_len = coord;
         r = OPGP_TOK_BUFFER_TOO_SMALL;
     }
+    if (r == OPGP_TOK_OK)
+        r = tok_map(t, opgp_host_begin(t->ctx)); /* held across a VERIFY again (tok_reauth) */
     if (r != OPGP_TOK_OK) {
         tok_leave(t);
         return r;
@@ -239,7 +276,12 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
         ai.pbPublicKey = blob;
     }
     PCARD_DATA cd = tok_cd(t);
-    r = tok_map(t, cd->pfnCardConstructDHAgreement(cd, &ai));
+    DWORD arv = cd->pfnCardConstructDHAgreement(cd, &ai);
+    bool again = arv != SCARD_S_SUCCESS && tok_reauth(t, c->key.pin, arv, &r);
+    if (again)
+        arv = cd->pfnCardConstructDHAgreement(cd, &ai);
+    if (arv == SCARD_S_SUCCESS || again)
+        r = tok_map(t, arv);
     if (r == OPGP_TOK_OK) {
         CARD_DERIVE_KEY dk;
         memset(&dk, 0, sizeof dk);
@@ -264,6 +306,7 @@ opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer
         }
         (void)cd->pfnCardDestroyDHAgreement(cd, ai.bSecretAgreementIndex, 0);
     }
+    opgp_host_end(t->ctx);
     tok_leave(t);
     return r;
 }

@@ -1,7 +1,18 @@
-/* PINs of a token. A rejected PIN is reported, never retried; a reset drops every PIN state in
- * the minidriver and the caller logs in again. The one PIN kept is the user PIN of a
- * successful login, for a single lazy VERIFY of the signature key's state (token_crypto.c);
- * see host_token.h for when it is wiped. */
+/* PINs of a token. A rejected PIN is reported, never resent; a reset drops every PIN state in
+ * the minidriver and the caller logs in again.
+ *
+ * The one PIN kept is the user PIN (PW1) of a successful USER login whose PIN_INFO cache policy
+ * is PinCacheNormal, for as long as that login lasts, as Windows' Base CSP keeps its PIN cache:
+ *   - the signature key's state (PW1 as 81) is verified with it when a signature first needs it
+ *     (token_crypto.c), unless the card wants the PIN for every signature (AlwaysPrompt);
+ *   - when a private-key operation fails with SCARD_W_SECURITY_VIOLATION (6982: the card forgot
+ *     the verification; in PC/SC shared mode another process's logout does that), the PIN is
+ *     verified again once and the operation retried once, in one card transaction so that no
+ *     other process's logout slips between them (tok_reauth).
+ * Either VERIFY sends a PIN the card has accepted: it cannot spend a try unless someone changed
+ * the PIN meanwhile. Then the card rejects it: the PIN is wiped at once, the error (with the
+ * tries left) returned, and nothing is tried again until the caller logs in. The PIN is also
+ * wiped on logout, PIN change or unblock, reset, removal and close (tok_forget_pin). */
 #include <string.h>
 
 #include "token_internal.h"
@@ -37,6 +48,32 @@ static bool sign_pin_always(opgp_token *t)
     return pi.PinCachePolicy.PinCachePolicyType == PinCacheAlwaysPrompt;
 }
 
+/* True when the minidriver reports pin as typed on the reader (ExternalPinType). */
+static bool pin_external(opgp_token *t, opgp_tok_pin pin)
+{
+    PCARD_DATA cd = tok_cd(t);
+    PIN_INFO pi;
+    DWORD len = 0;
+    if (cd->pfnCardGetProperty == NULL ||
+        cd->pfnCardGetProperty(cd, CP_CARD_PIN_INFO, (PBYTE)&pi, sizeof pi, &len,
+                               (DWORD)pin) != SCARD_S_SUCCESS || len != sizeof pi)
+        return false;
+    return pi.PinType == ExternalPinType;
+}
+
+/* PinCacheNormal: the Base CSP would keep this PIN for the login. */
+static bool pin_cached_normally(opgp_token *t, opgp_tok_pin pin)
+{
+    PCARD_DATA cd = tok_cd(t);
+    PIN_INFO pi;
+    DWORD len = 0;
+    if (cd->pfnCardGetProperty == NULL ||
+        cd->pfnCardGetProperty(cd, CP_CARD_PIN_INFO, (PBYTE)&pi, sizeof pi, &len,
+                               (DWORD)pin) != SCARD_S_SUCCESS || len != sizeof pi)
+        return false;
+    return pi.PinCachePolicy.PinCachePolicyType == PinCacheNormal;
+}
+
 static opgp_tok_rv verify(opgp_token *t, opgp_tok_pin pin, const uint8_t *value, size_t len,
                           int *tries)
 {
@@ -54,26 +91,62 @@ opgp_tok_rv opgp_token_login(opgp_token *t, opgp_tok_pin pin, const uint8_t *val
 {
     if (tries != NULL)
         *tries = -1;
-    if (value == NULL || len == 0 || len > 127 || pin < OPGP_TOK_PIN_USER ||
-        pin > OPGP_TOK_PIN_SIGN)
+    bool pinpad = value == NULL && len == 0;
+    if ((value == NULL && !pinpad) || len > 127 || (len == 0 && !pinpad) ||
+        pin < OPGP_TOK_PIN_USER || pin > OPGP_TOK_PIN_SIGN)
         return OPGP_TOK_BAD_INPUT;
     opgp_tok_rv r = tok_enter(t);
     if (r != OPGP_TOK_OK)
         return r;
+    if (pinpad && !pin_external(t, pin)) {
+        tok_leave(t);
+        return OPGP_TOK_BAD_INPUT; /* no pinpad to type it on */
+    }
     if (pin == OPGP_TOK_PIN_USER)
         tok_forget_pin(t);
     r = verify(t, pin, value, len, tries);
-    /* One user login serves signatures too, unless the card wants the PIN per signature. PW1
-     * as 81 is verified only when a signature needs it (most sessions never sign with the
-     * signature key): keep the PIN the card has just accepted for that one VERIFY, which
-     * cannot spend a try. */
-    if (r == OPGP_TOK_OK && pin == OPGP_TOK_PIN_USER && len <= sizeof t->user_pin &&
-        !sign_pin_always(t)) {
+    if (r == OPGP_TOK_OK && pinpad && pin == OPGP_TOK_PIN_USER && !sign_pin_always(t))
+        t->user_pinpad = true;
+    /* Keep the PIN the card has just accepted for the login (see the top of this file). One
+     * user login serves signatures too, unless the card wants the PIN per signature: PW1 as 81
+     * is verified only when a signature needs it (most sessions never sign with that key). */
+    if (r == OPGP_TOK_OK && !pinpad && pin == OPGP_TOK_PIN_USER && len <= sizeof t->user_pin &&
+        pin_cached_normally(t, OPGP_TOK_PIN_USER)) {
         memcpy(t->user_pin, value, len);
         t->user_pin_len = len;
+        t->user_pin_signs = pin_cached_normally(t, OPGP_TOK_PIN_SIGN);
     }
     tok_leave(t);
     return r;
+}
+
+bool tok_pin_kept(const opgp_token *t, opgp_tok_pin pin)
+{
+    return t->user_pin_len > 0 &&
+           (pin == OPGP_TOK_PIN_USER || (pin == OPGP_TOK_PIN_SIGN && t->user_pin_signs));
+}
+
+opgp_tok_rv tok_verify_kept(opgp_token *t, opgp_tok_pin pin)
+{
+    if (!tok_pin_kept(t, pin))
+        return OPGP_TOK_NOT_LOGGED_IN;
+    opgp_tok_rv r = verify(t, pin, t->user_pin, t->user_pin_len, NULL);
+    if (r == OPGP_TOK_PIN_INCORRECT || r == OPGP_TOK_PIN_LOCKED)
+        tok_forget_pin(t); /* changed behind our back: never sent again */
+    return r;
+}
+
+bool tok_reauth(opgp_token *t, opgp_tok_pin pin, DWORD rv, opgp_tok_rv *r)
+{
+    *r = tok_map(t, rv);
+    if (rv != (DWORD)SCARD_W_SECURITY_VIOLATION || !tok_pin_kept(t, pin))
+        return false;
+    opgp_tok_rv v = tok_verify_kept(t, pin);
+    if (v != OPGP_TOK_OK) {
+        *r = v;
+        return false;
+    }
+    return true;
 }
 
 opgp_tok_rv opgp_token_logout(opgp_token *t)

@@ -96,6 +96,26 @@ opgp_status opgp_card_verify(opgp_card *card, opgp_pin_ref ref, const uint8_t *p
  * from 63Cx (-1 when the card does not say). Either output may be NULL. */
 opgp_status opgp_card_pin_status(opgp_card *card, opgp_pin_ref ref, bool *verified,
                                  int *tries_left, opgp_error *err);
+/* Secure PIN entry on the reader's keypad (PC/SC part 10). The reader is asked for its
+ * features (GET_FEATURE_REQUEST through the transport's control) once per card object.
+ * True when it offers FEATURE_VERIFY_PIN_DIRECT. */
+bool opgp_card_has_pinpad(opgp_card *card);
+/* VERIFY ref with the PIN typed on the reader's keypad: the reader builds the APDU from a
+ * PIN_VERIFY_STRUCTURE (ASCII PIN, lengths 6 (PW3: 8) to the card's C4 maximum, OK key) and
+ * returns the card's status word, handled like opgp_card_verify (never retried). Reader
+ * answers: 6400 entry timed out (OPGP_E_TIMEOUT), 6401 cancelled, 6402/6403 bad entry
+ * (OPGP_E_CARD, err->sw says which). OPGP_E_NOT_SUPPORTED without a pinpad, and on a card
+ * with a KDF-DO: the reader would send the typed PIN itself where the card expects its
+ * derivation, costing a try for nothing. */
+opgp_status opgp_card_verify_pinpad(opgp_card *card, opgp_pin_ref ref, opgp_error *err);
+/* Why opgp_card_verify_pinpad would refuse (a sentence for the user), NULL when it can be used. */
+const char *opgp_card_pinpad_refusal(opgp_card *card);
+/* The PIN_VERIFY_STRUCTURE opgp_card_verify_pinpad sends (pure; for tests and tools):
+ * returns its length (24) or 0 when cap is too small. */
+size_t opgp_pinpad_verify_structure(uint8_t ref, uint8_t min_len, uint8_t max_len,
+                                    uint8_t *out, size_t cap);
+#define OPGP_PINPAD_CANCELLED_SW 0x6401
+
 /* VERIFY with P1 FF: forget the verification of ref (3.x cards). */
 opgp_status opgp_card_logout(opgp_card *card, opgp_pin_ref ref, opgp_error *err);
 /* CHANGE REFERENCE DATA for PW1 (ref OPGP_PIN_PW1 or _PW1_SIGN, sent as 81) or PW3. */

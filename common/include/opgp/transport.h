@@ -23,6 +23,16 @@
 
 typedef struct opgp_transport opgp_transport;
 
+/* Reader control codes (PC/SC part 10). The code that asks a reader for its features is
+ * SCARD_CTL_CODE(3400), whose value differs between platforms (Windows 0x00313520,
+ * pcsc-lite 0x42000D48): transports take the portable OPGP_CONTROL_GET_FEATURE_REQUEST and
+ * turn it into their platform's code. Every other code (those a reader lists in its features)
+ * is already the platform's and is passed through unchanged. */
+#define OPGP_CONTROL_GET_FEATURE_REQUEST 0xFFFF0D48u
+/* Feature tags of the GET_FEATURE_REQUEST answer (TLVs: tag, length 4, code big-endian). */
+#define OPGP_FEATURE_VERIFY_PIN_DIRECT 0x06
+#define OPGP_FEATURE_MODIFY_PIN_DIRECT 0x07
+
 struct opgp_transport_ops {
     /* Send cmd and receive the response into resp (capacity *resp_len on entry, the length
      * received on return, SW1 SW2 included). Returns OPGP_E_NO_CARD when the card is gone,

@@ -224,6 +224,57 @@ opgp_status card_load_appdata(opgp_card *card, opgp_error *err)
     return st;
 }
 
+/* The historical bytes of an ATR (ISO 7816-3 8.2): T0's low nibble counts them; they follow the
+ * interface bytes that T0 and every TDi announce (TDi, when present, is the last of its group).
+ * false when the ATR is shorter than what it announces. */
+static bool atr_historical(const uint8_t *atr, size_t len, const uint8_t **hist, size_t *hist_len)
+{
+    if (len < 2)
+        return false;
+    size_t k = atr[1] & 0x0F;
+    unsigned y = atr[1] >> 4;
+    size_t i = 2;
+    for (;;) {
+        size_t count = (y & 1u) + (y >> 1 & 1u) + (y >> 2 & 1u) + (y >> 3 & 1u);
+        if (count > len - i)
+            return false;
+        i += count;
+        if (!(y & 0x8u))
+            break;
+        y = atr[i - 1] >> 4;
+    }
+    if (k > len - i)
+        return false;
+    *hist = atr + i;
+    *hist_len = k;
+    return true;
+}
+
+/* Whether the ATR announces extended Lc/Le (card capabilities, compact-TLV 73, third byte bit
+ * 0x40), so that 6E, which says it too, is read in one response instead of 256 bytes and a
+ * GET RESPONSE. No ATR (a transcript transport) or no capabilities in it: short, as before.
+ * Read before SELECT: a reset reported here is then recovered by the SELECT. */
+static bool atr_says_extended(opgp_card *card)
+{
+    uint8_t atr[64];
+    size_t len = sizeof atr;
+    const uint8_t *h;
+    size_t hlen;
+    opgp_historical hist;
+    return opgp_transport_get_atr(card->transport, atr, &len) == OPGP_OK && len <= sizeof atr &&
+           atr_historical(atr, len, &h, &hlen) && opgp_historical_decode(h, hlen, &hist) == OPGP_OK &&
+           hist.has_caps && hist.extended_length;
+}
+
+/* The link for reading 6E after SELECT; configure_link then follows 6E itself. */
+static void link_before_6e(opgp_card *card, bool extended)
+{
+    if (extended) {
+        card->link.extended = true;
+        card->link.max_resp_data = 65536;
+    }
+}
+
 /* Begin for open/reselect: a reset reported here is what reselecting is for, so the
  * transaction is kept and the work goes on. */
 static opgp_status begin_for_select(opgp_card *card, bool *taken)
@@ -258,7 +309,9 @@ static opgp_status open_sequence(opgp_card *card, opgp_error *err)
     if (st != OPGP_OK)
         return card_err_set(err, st);
     opgp_apdu_link_init(&card->link, card->transport);
+    bool extended = atr_says_extended(card);
     st = select_after_reset(card, err);
+    link_before_6e(card, extended);
     if (st == OPGP_OK)
         st = card_load_appdata(card, err);
     if (st == OPGP_OK)
@@ -282,6 +335,7 @@ opgp_status opgp_card_open(opgp_transport *t, opgp_card **out, opgp_error *err)
         free(card);
         return st;
     }
+    card_pinpad_probe(card);
     *out = card;
     return OPGP_OK;
 }
@@ -312,7 +366,9 @@ opgp_status opgp_card_reselect(opgp_card *card, opgp_error *err)
     card->link.trace = trace;
     card->link.trace_arg = trace_arg;
     card->link.apdu_count = count;
+    bool extended = atr_says_extended(card);
     st = select_after_reset(card, err);
+    link_before_6e(card, extended);
     if (st == OPGP_OK)
         st = card_load_appdata(card, err);
     card->select_data_quirk = forced;

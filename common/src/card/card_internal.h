@@ -35,6 +35,9 @@ struct opgp_card {
     bool have_fw;
     uint8_t fw[3];
     bool select_data_quirk;
+    /* The reader's secure PIN entry (PC/SC part 10), asked once (pinpad.c). */
+    bool pinpad_probed;
+    uint32_t pinpad_verify_code, pinpad_modify_code; /* 0: the reader lacks the feature */
 };
 
 /* Start err for a call: unknown everything. */
@@ -51,6 +54,14 @@ opgp_status card_xfer(opgp_card *card, const opgp_apdu *cmd, uint8_t *resp, size
 /* One command whose status word must be 9000: anything else becomes the mapped status. */
 opgp_status card_cmd(opgp_card *card, const opgp_apdu *cmd, uint8_t *resp, size_t *resp_len,
                      opgp_error *err, int pin_ref);
+
+/* The status of a command that carried a PIN (VERIFY, ...) from its status word: a 6982 or
+ * 6A80 answer is completed with the tries left (empty VERIFY or C4), never by resending. */
+opgp_status card_pin_result(opgp_card *card, uint16_t sw, int ref, opgp_error *err);
+
+/* Ask the reader for its features (pinpad.c); done at open, after the application answered,
+ * so that a reset seen by the transport is reported by the open sequence, not swallowed. */
+void card_pinpad_probe(opgp_card *card);
 
 /* Transactions for multi-APDU operations: taken only when the caller holds none. */
 opgp_status card_txn_begin(opgp_card *card, bool *taken);

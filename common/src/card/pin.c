@@ -99,7 +99,7 @@ opgp_status opgp_card_pin_status(opgp_card *card, opgp_pin_ref ref, bool *verifi
 
 /* Turn the answer to a command that carried a PIN into a status, learning the tries left
  * without sending the PIN again. */
-static opgp_status pin_result(opgp_card *card, uint16_t sw, int ref, opgp_error *err)
+opgp_status card_pin_result(opgp_card *card, uint16_t sw, int ref, opgp_error *err)
 {
     opgp_status st = card_err_sw(err, sw, ref);
     if (sw == 0x9000 || (sw & 0xFFF0) == 0x63C0 || sw == 0x6983)
@@ -140,7 +140,7 @@ static opgp_status send_pin_cmd(opgp_card *card, uint8_t ins, uint8_t p1, uint8_
             err->pin_ref = ref;
         return card_err_set(err, st);
     }
-    return pin_result(card, sw, ref, err);
+    return card_pin_result(card, sw, ref, err);
 }
 
 opgp_status opgp_card_verify(opgp_card *card, opgp_pin_ref ref, const uint8_t *pin,

@@ -21,10 +21,22 @@ typedef struct mock_step {
     bool forever;
 } mock_step;
 
+#define MOCK_MAX_CONTROLS 8
+
+typedef struct mock_control {
+    uint32_t code;
+    uint8_t in[256];
+    size_t in_len;
+    uint8_t out[256];
+    size_t out_len;
+} mock_control;
+
 struct mock_transport {
     opgp_transport base;
     mock_step steps[MOCK_MAX_STEPS];
     size_t count, next, calls;
+    mock_control controls[MOCK_MAX_CONTROLS];
+    size_t control_count, control_next;
 };
 
 static opgp_status mock_transmit(opgp_transport *t, const uint8_t *cmd, size_t cmd_len,
@@ -60,6 +72,45 @@ static opgp_status mock_get_atr(opgp_transport *t, uint8_t *atr, size_t *atr_len
     return OPGP_OK;
 }
 
+static opgp_status mock_control_op(opgp_transport *t, uint32_t code, const uint8_t *in,
+                                   size_t in_len, uint8_t *out, size_t *out_len)
+{
+    mock_transport *m = (mock_transport *)t;
+    if (m->control_next == m->control_count)
+        return OPGP_E_NOT_SUPPORTED;
+    mock_control *c = &m->controls[m->control_next++];
+    assert_int_equal(code, c->code);
+    char want[2 * 256 + 1], got[2 * 256 + 1];
+    assert_true(in_len <= 256);
+    opgp_hex_encode(c->in, c->in_len, want, sizeof want);
+    opgp_hex_encode(in, in_len, got, sizeof got);
+    assert_string_equal(got, want);
+    if (!out_len || c->out_len > *out_len)
+        return OPGP_E_BUFFER_TOO_SMALL;
+    memcpy(out, c->out, c->out_len);
+    *out_len = c->out_len;
+    return OPGP_OK;
+}
+
+void mock_expect_control(mock_transport *m, uint32_t code, const char *in_hex, const char *out_hex)
+{
+    assert_true(m->control_count < MOCK_MAX_CONTROLS);
+    mock_control *c = &m->controls[m->control_count++];
+    memset(c, 0, sizeof *c);
+    c->code = code;
+    long n = opgp_hex_decode(in_hex, strlen(in_hex), c->in, sizeof c->in);
+    assert_true(n >= 0);
+    c->in_len = (size_t)n;
+    n = opgp_hex_decode(out_hex, strlen(out_hex), c->out, sizeof c->out);
+    assert_true(n >= 0);
+    c->out_len = (size_t)n;
+}
+
+size_t mock_control_pending(const mock_transport *m)
+{
+    return m->control_count - m->control_next;
+}
+
 static void mock_close(opgp_transport *t)
 {
     (void)t; /* freed by mock_transport_free: tests inspect it after the layer closes it */
@@ -68,6 +119,7 @@ static void mock_close(opgp_transport *t)
 static const struct opgp_transport_ops mock_ops = {
     .transmit = mock_transmit,
     .get_atr = mock_get_atr,
+    .control = mock_control_op,
     .close = mock_close,
 };
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opgp/transport.h"
 
@@ -19,6 +20,12 @@ void mock_expect(mock_transport *m, const char *cmd_hex, const char *resp_hex);
 void mock_expect_error(mock_transport *m, const char *cmd_hex, opgp_status st);
 /* Expect cmd_hex and answer resp_hex for every command from here on (endless cards). */
 void mock_expect_forever(mock_transport *m, const char *cmd_hex, const char *resp_hex);
+/* Reader control (PC/SC part 10): expect control code with input in_hex next (among control
+ * calls) and answer out_hex. With no control expectation left, control answers
+ * OPGP_E_NOT_SUPPORTED like a reader without features. */
+void mock_expect_control(mock_transport *m, uint32_t code, const char *in_hex, const char *out_hex);
+/* Control expectations not consumed yet. */
+size_t mock_control_pending(const mock_transport *m);
 /* Expectations not consumed yet (a forever entry counts as one). */
 size_t mock_pending(const mock_transport *m);
 /* Commands received so far. */

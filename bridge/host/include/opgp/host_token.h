@@ -15,11 +15,15 @@
  * OPGP_TOK_CARD_RESET once and must log in again). Removal: OPGP_TOK_NO_CARD, the token stays
  * unusable and the caller closes it.
  *
- * PINs: a PIN the card rejected is never sent again. One exception to "no PIN is kept": the
- * user PIN of a successful USER login is kept (in this token's memory only) so that the
- * signature key's state (PW1 as 81) can be verified when the first signature needs it, once;
- * it is wiped after that use, on logout, PIN change or unblock, reset, removal and close, and
- * when the card wants the PIN for every signature it is never kept. */
+ * PINs: a PIN the card rejected is never sent again. One exception to "no PIN is kept", as
+ * Windows' Base CSP keeps a PinCacheNormal PIN: the user PIN of a successful USER login is
+ * kept (in this token's memory only, never logged) while that login lasts, to verify the
+ * signature key's state (PW1 as 81, unless the card wants the PIN for every signature) when a
+ * signature first needs it, and to verify again once, in the same card transaction as one
+ * retry, when a private-key operation finds the verification forgotten (6982: another process
+ * logged out); if the card rejects it there (the PIN was changed), the operation returns
+ * OPGP_TOK_PIN_INCORRECT / _LOCKED with the tries noted and the PIN is wiped. It is wiped on
+ * logout, PIN change or unblock, reset, removal and close. */
 #ifndef OPGP_HOST_TOKEN_H
 #define OPGP_HOST_TOKEN_H
 
@@ -100,6 +104,8 @@ typedef struct opgp_tok_info {
     bool sign_pin_always;       /* the signature PIN must be given for every signature */
     bool logged_in[5];          /* by opgp_tok_pin: the minidriver's authenticated state */
     bool read_only;
+    bool protected_path;        /* the reader has a pinpad the minidriver uses (PIN_INFO
+                                   ExternalPinType): log in with no PIN value */
 } opgp_tok_info;
 
 /* Cheap: no APDU beyond what the minidriver already knows. */
@@ -155,7 +161,10 @@ opgp_tok_rv opgp_token_cert_write(opgp_token *t, unsigned index, const uint8_t *
  * NULL) the attempts left when the card said. USER verifies PW1 for authentication and
  * decryption; the signature key's state (SIGN) is verified with the same PIN when a signature
  * first needs it (see "PINs" above), unless the card asks for the PIN per signature (then SIGN
- * is a context-specific login of its own). */
+ * is a context-specific login of its own). value NULL and len 0: the PIN is typed on the
+ * reader's pinpad (protected_path in opgp_tok_info; OPGP_TOK_BAD_INPUT without one,
+ * OPGP_TOK_CANCELLED when the user cancels on the reader); the signature key's state is then
+ * asked on the pinpad when a signature first needs it. */
 opgp_tok_rv opgp_token_login(opgp_token *t, opgp_tok_pin pin, const uint8_t *value,
                              size_t len, int *tries);
 opgp_tok_rv opgp_token_logout(opgp_token *t);
