@@ -6,22 +6,19 @@
 CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                     CK_OBJECT_HANDLE hKey)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pMechanism == NULL)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pMechanism == NULL)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK && s->op != OP_NONE)
         rv = CKR_OPERATION_ACTIVE;
     unsigned c = 0, kind = 0;
     opgp_tok_key key;
     if (rv == CKR_OK)
-        rv = p11_object_find(s, slot, hKey, &c, &kind, &key);
-    if (rv == CKR_OBJECT_HANDLE_INVALID)
-        rv = CKR_KEY_HANDLE_INVALID;
+        rv = p11_key_find(s, slot, hKey, &c, &kind, &key);
     if (rv == CKR_OK && pMechanism->mechanism != CKM_RSA_PKCS)
         rv = CKR_MECHANISM_INVALID;
     if (rv == CKR_OK && pMechanism->ulParameterLen != 0)
@@ -46,13 +43,12 @@ CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData,
                 CK_ULONG ulEncryptedDataLen, CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && s->op != OP_DECRYPT)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (s->op != OP_DECRYPT)
         rv = CKR_OPERATION_NOT_INITIALIZED;
     if (rv != CKR_OK) {
         p11_leave();

@@ -41,21 +41,18 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                   CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulAttributeCount,
                   CK_OBJECT_HANDLE_PTR phKey)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && (pMechanism == NULL || phKey == NULL ||
-                         (pTemplate == NULL && ulAttributeCount > 0)))
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pMechanism == NULL || phKey == NULL ||
+        (pTemplate == NULL && ulAttributeCount > 0))
         rv = CKR_ARGUMENTS_BAD;
     unsigned c = 0, kind = 0;
     opgp_tok_key key;
     if (rv == CKR_OK)
-        rv = p11_object_find(s, slot, hBaseKey, &c, &kind, &key);
-    if (rv == CKR_OBJECT_HANDLE_INVALID)
-        rv = CKR_KEY_HANDLE_INVALID;
+        rv = p11_key_find(s, slot, hBaseKey, &c, &kind, &key);
     if (rv == CKR_OK && pMechanism->mechanism != CKM_ECDH1_DERIVE)
         rv = CKR_MECHANISM_INVALID;
     const CK_ECDH1_DERIVE_PARAMS *prm = rv == CKR_OK ? pMechanism->pParameter : NULL;

@@ -9,15 +9,14 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
                         CK_ATTRIBUTE_PTR pPrivateKeyTemplate, CK_ULONG ulPrivateKeyAttributeCount,
                         CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL ||
-                         (pPublicKeyTemplate == NULL && ulPublicKeyAttributeCount > 0) ||
-                         (pPrivateKeyTemplate == NULL && ulPrivateKeyAttributeCount > 0)))
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL ||
+        (pPublicKeyTemplate == NULL && ulPublicKeyAttributeCount > 0) ||
+        (pPrivateKeyTemplate == NULL && ulPrivateKeyAttributeCount > 0))
         rv = CKR_ARGUMENTS_BAD;
     opgp_tok_keytype type = OPGP_TOK_KEY_NONE;
     if (rv == CKR_OK) {

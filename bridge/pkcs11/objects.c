@@ -39,6 +39,13 @@ CK_RV p11_object_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsign
     return CKR_OK;
 }
 
+CK_RV p11_key_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsigned *container,
+                   unsigned *kind, opgp_tok_key *key)
+{
+    CK_RV rv = p11_object_find(s, slot, h, container, kind, key);
+    return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
+}
+
 CK_RV p11_container_of_id(p11_slot *slot, const CK_ATTRIBUTE *id, unsigned *container)
 {
     if (id == NULL || id->ulValueLen != 1 || id->pValue == NULL)
@@ -85,13 +92,12 @@ static bool matches(p11_slot *slot, unsigned c, unsigned kind, const opgp_tok_ke
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pTemplate == NULL && ulCount > 0)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pTemplate == NULL && ulCount > 0)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK && s->op != OP_NONE)
         rv = CKR_OPERATION_ACTIVE;
@@ -152,12 +158,11 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
                     CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
-    if (rv == CKR_OK && (phObject == NULL || pulObjectCount == NULL))
+    if (phObject == NULL || pulObjectCount == NULL)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK && s->op != OP_FIND)
         rv = CKR_OPERATION_NOT_INITIALIZED;
@@ -173,12 +178,11 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
-    if (rv == CKR_OK && s->op != OP_FIND)
+    if (s->op != OP_FIND)
         rv = CKR_OPERATION_NOT_INITIALIZED;
     if (rv == CKR_OK)
         p11_session_end_op(s);
@@ -189,13 +193,12 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                           CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pTemplate == NULL && ulCount > 0)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pTemplate == NULL && ulCount > 0)
         rv = CKR_ARGUMENTS_BAD;
     unsigned c = 0, kind = 0;
     opgp_tok_key key;
@@ -229,13 +232,12 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pulSize == NULL)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pulSize == NULL)
         rv = CKR_ARGUMENTS_BAD;
     unsigned c, kind;
     opgp_tok_key key;
@@ -250,13 +252,12 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                           CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pTemplate == NULL && ulCount > 0)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pTemplate == NULL && ulCount > 0)
         rv = CKR_ARGUMENTS_BAD;
     unsigned c, kind;
     opgp_tok_key key;
@@ -271,13 +272,12 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 {
     (void)pTemplate;
     (void)ulCount;
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && phNewObject == NULL)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (phNewObject == NULL)
         rv = CKR_ARGUMENTS_BAD;
     unsigned c, kind;
     opgp_tok_key key;
@@ -292,13 +292,12 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
                      CK_OBJECT_HANDLE_PTR phObject)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && (pTemplate == NULL || phObject == NULL))
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pTemplate == NULL || phObject == NULL)
         rv = CKR_ARGUMENTS_BAD;
     CK_ULONG cls = 0, ctype = CKC_X_509;
     if (rv == CKR_OK && !p11_attr_get_ulong(pTemplate, ulCount, CKA_CLASS, &cls))
@@ -335,13 +334,12 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    p11_session_object *so = rv == CKR_OK ? session_object(s, hObject) : NULL;
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    p11_session_object *so = session_object(s, hObject);
     if (so != NULL) {
         opgp_tok_wipe(so, sizeof *so);
         p11_leave();

@@ -87,6 +87,9 @@ typedef struct p11_session {
 } p11_session;
 
 CK_RV p11_session_get(CK_SESSION_HANDLE h, p11_session **out, p11_slot **slot);
+/* p11_enter, then p11_session_get: CKR_OK with the module lock held (the caller calls
+ * p11_leave); any error with the lock released, so the caller just returns it. */
+CK_RV p11_enter_session(CK_SESSION_HANDLE h, p11_session **out, p11_slot **slot);
 void p11_session_end_op(p11_session *s);
 void p11_sessions_close_slot(CK_SLOT_ID slot);
 bool p11_slot_has_ro_session(CK_SLOT_ID slot);
@@ -105,6 +108,10 @@ CK_RV p11_container_of_id(p11_slot *slot, const CK_ATTRIBUTE *id, unsigned *cont
 /* Decode and check that the object exists now. */
 CK_RV p11_object_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsigned *container,
                       unsigned *kind, opgp_tok_key *key);
+/* p11_object_find for the key of sign / decrypt / derive: an unknown handle is
+ * CKR_KEY_HANDLE_INVALID there. */
+CK_RV p11_key_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsigned *container,
+                   unsigned *kind, opgp_tok_key *key);
 
 /* ---- attributes.c ------------------------------------------------------------------------ */
 /* Fill one attribute (pValue NULL: length only). CK_UNAVAILABLE_INFORMATION and the error

@@ -35,13 +35,12 @@ static CK_RV pin_result(p11_slot *slot, opgp_tok_rv r)
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin,
               CK_ULONG ulPinLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && userType != CKU_USER && userType != CKU_SO &&
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (userType != CKU_USER && userType != CKU_SO &&
         userType != CKU_CONTEXT_SPECIFIC)
         rv = CKR_USER_TYPE_INVALID;
     /* A NULL PIN: typed on the reader's pinpad (CKF_PROTECTED_AUTHENTICATION_PATH). */
@@ -90,13 +89,12 @@ CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR
 
 CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && slot->login == (CK_USER_TYPE)-1)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (slot->login == (CK_USER_TYPE)-1)
         rv = CKR_USER_NOT_LOGGED_IN;
     if (rv == CKR_OK) {
         opgp_tok_rv r = opgp_token_logout(slot->token);
@@ -110,13 +108,12 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
                CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && (pOldPin == NULL || pNewPin == NULL))
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pOldPin == NULL || pNewPin == NULL)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK && !(s->flags & CKF_RW_SESSION))
         rv = CKR_SESSION_READ_ONLY;
@@ -142,13 +139,12 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
  * it). */
 CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && !(s->flags & CKF_RW_SESSION))
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (!(s->flags & CKF_RW_SESSION))
         rv = CKR_SESSION_READ_ONLY;
     if (rv == CKR_OK && slot->login != CKU_SO)
         rv = CKR_USER_NOT_LOGGED_IN;

@@ -3,13 +3,12 @@
 
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && RandomData == NULL && ulRandomLen > 0)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (RandomData == NULL && ulRandomLen > 0)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK && ulRandomLen > 0) {
         opgp_tok_rv r = opgp_token_random(slot->token, RandomData, ulRandomLen);
@@ -21,12 +20,11 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 
 CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
 {
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
-    if (rv == CKR_OK && pSeed == NULL && ulSeedLen > 0)
+    if (pSeed == NULL && ulSeedLen > 0)
         rv = CKR_ARGUMENTS_BAD;
     p11_leave();
     return rv != CKR_OK ? rv : CKR_RANDOM_SEED_NOT_SUPPORTED;

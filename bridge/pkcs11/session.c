@@ -77,6 +77,17 @@ CK_RV p11_session_get(CK_SESSION_HANDLE h, p11_session **out, p11_slot **slot)
     return CKR_SESSION_HANDLE_INVALID;
 }
 
+CK_RV p11_enter_session(CK_SESSION_HANDLE h, p11_session **out, p11_slot **slot)
+{
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return rv;
+    rv = p11_session_get(h, out, slot);
+    if (rv != CKR_OK)
+        p11_leave();
+    return rv;
+}
+
 CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
                     CK_SESSION_HANDLE_PTR phSession)
 {
@@ -118,21 +129,18 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK) {
-        CK_SLOT_ID id = s->slot;
-        close_one(s);
-        if (!p11_slot_has_session(id) && slot->login != (CK_USER_TYPE)-1) {
-            /* The last session closed: the token logs out (PKCS#11's login is per session
-             * set); the card forgets the PIN too. */
-            (void)opgp_token_logout(slot->token);
-            slot->login = (CK_USER_TYPE)-1;
-        }
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    CK_SLOT_ID id = s->slot;
+    close_one(s);
+    if (!p11_slot_has_session(id) && slot->login != (CK_USER_TYPE)-1) {
+        /* The last session closed: the token logs out (PKCS#11's login is per session
+         * set); the card forgets the PIN too. */
+        (void)opgp_token_logout(slot->token);
+        slot->login = (CK_USER_TYPE)-1;
     }
     p11_leave();
     return rv;
@@ -157,13 +165,12 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pInfo == NULL)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pInfo == NULL)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK) {
         bool rw = (s->flags & CKF_RW_SESSION) != 0;
@@ -186,13 +193,12 @@ CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationStat
 {
     (void)pOperationState;
     (void)pulOperationStateLen;
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
     p11_leave();
-    return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+    return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
 CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
@@ -203,29 +209,25 @@ CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationStat
     (void)ulOperationStateLen;
     (void)hEncryptionKey;
     (void)hAuthenticationKey;
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
     p11_leave();
-    return rv != CKR_OK ? rv : CKR_FUNCTION_NOT_SUPPORTED;
+    return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
 CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags)
 {
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
-    if (rv == CKR_OK) {
-        bool match = (s->op == OP_SIGN && (flags & CKF_SIGN)) ||
-                     (s->op == OP_DECRYPT && (flags & CKF_DECRYPT)) ||
-                     (s->op == OP_FIND && (flags & CKF_FIND_OBJECTS));
-        if (match)
-            p11_session_end_op(s);
-    }
+    bool match = (s->op == OP_SIGN && (flags & CKF_SIGN)) ||
+                 (s->op == OP_DECRYPT && (flags & CKF_DECRYPT)) ||
+                 (s->op == OP_FIND && (flags & CKF_FIND_OBJECTS));
+    if (match)
+        p11_session_end_op(s);
     p11_leave();
     return rv;
 }

@@ -31,22 +31,19 @@ static const uint8_t *prefix(int hash, size_t *len)
 
 CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && pMechanism == NULL)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (pMechanism == NULL)
         rv = CKR_ARGUMENTS_BAD;
     if (rv == CKR_OK && s->op != OP_NONE)
         rv = CKR_OPERATION_ACTIVE;
     unsigned c = 0, kind = 0;
     opgp_tok_key key;
     if (rv == CKR_OK)
-        rv = p11_object_find(s, slot, hKey, &c, &kind, &key);
-    if (rv == CKR_OBJECT_HANDLE_INVALID)
-        rv = CKR_KEY_HANDLE_INVALID;
+        rv = p11_key_find(s, slot, hKey, &c, &kind, &key);
     const p11_mech *m = rv == CKR_OK ? p11_mech_get(pMechanism->mechanism) : NULL;
     if (rv == CKR_OK && (m == NULL || !(m->flags & CKF_SIGN) ||
                          (m->hash >= 0 && !p11_hash_available(m->hash))))
@@ -151,13 +148,12 @@ static CK_RV sign_now(p11_session *s, p11_slot *slot, CK_BYTE_PTR pSignature,
 CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
              CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && s->op != OP_SIGN)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (s->op != OP_SIGN)
         rv = CKR_OPERATION_NOT_INITIALIZED;
     if (rv == CKR_OK && ((pData == NULL && ulDataLen > 0) || pulSignatureLen == NULL)) {
         p11_session_end_op(s);
@@ -194,12 +190,11 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-    CK_RV rv = p11_enter();
+    p11_session *s;
+    CK_RV rv = p11_enter_session(hSession, &s, NULL);
     if (rv != CKR_OK)
         return rv;
-    p11_session *s;
-    rv = p11_session_get(hSession, &s, NULL);
-    if (rv == CKR_OK && s->op != OP_SIGN)
+    if (s->op != OP_SIGN)
         rv = CKR_OPERATION_NOT_INITIALIZED;
     if (rv == CKR_OK && pPart == NULL && ulPartLen > 0)
         rv = CKR_ARGUMENTS_BAD;
@@ -224,13 +219,12 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
                   CK_ULONG_PTR pulSignatureLen)
 {
-    CK_RV rv = p11_enter();
-    if (rv != CKR_OK)
-        return rv;
     p11_session *s;
     p11_slot *slot;
-    rv = p11_session_get(hSession, &s, &slot);
-    if (rv == CKR_OK && s->op != OP_SIGN)
+    CK_RV rv = p11_enter_session(hSession, &s, &slot);
+    if (rv != CKR_OK)
+        return rv;
+    if (s->op != OP_SIGN)
         rv = CKR_OPERATION_NOT_INITIALIZED;
     if (rv == CKR_OK && pulSignatureLen == NULL) {
         p11_session_end_op(s);

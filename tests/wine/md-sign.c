@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "opgp/cardmod.h"
+#include "sign_common.h"
 
 #define MD_CONTAINERS 3
 
@@ -34,13 +35,6 @@ static void WINAPI csp_free(LPVOID p)
 {
     if (p != NULL)
         HeapFree(GetProcessHeap(), 0, p);
-}
-
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
 }
 
 static void print_hex(const char *label, const BYTE *p, DWORD n)
@@ -215,49 +209,6 @@ static int sha256_file(const char *path, BYTE hash[32])
     return st == 0 ? 0 : failed("BCrypt SHA-256", (DWORD)st);
 }
 
-/* One DER INTEGER (positive) from a big-endian unsigned value. */
-static size_t der_integer(const BYTE *v, size_t n, BYTE *out)
-{
-    while (n > 1 && v[0] == 0) {
-        v++;
-        n--;
-    }
-    size_t pad = (v[0] & 0x80) ? 1 : 0, len = n + pad, at = 0;
-    out[at++] = 0x02;
-    if (len >= 0x80)
-        out[at++] = 0x81;
-    out[at++] = (BYTE)len;
-    if (pad)
-        out[at++] = 0;
-    memcpy(out + at, v, n);
-    return at + n;
-}
-
-/* ECDSA r||s (each half the length) to SEQUENCE { INTEGER r, INTEGER s }. */
-static size_t ecdsa_der(const BYTE *rs, size_t n, BYTE *out)
-{
-    BYTE body[2 * (3 + 67)];
-    size_t len = der_integer(rs, n / 2, body);
-    len += der_integer(rs + n / 2, n / 2, body + len);
-    size_t at = 0;
-    out[at++] = 0x30;
-    if (len >= 0x80)
-        out[at++] = 0x81;
-    out[at++] = (BYTE)len;
-    memcpy(out + at, body, len);
-    return at + len;
-}
-
-static int write_file(const char *path, const BYTE *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        fprintf(stderr, "md-sign: cannot write %s\n", path);
-        return 1;
-    }
-    return 0;
-}
-
 /* Everything after CardAcquireContext; the caller deletes the context. */
 static int sign_with(PCARD_DATA cd, const struct options *o)
 {
@@ -349,7 +300,7 @@ static int sign_with(PCARD_DATA cd, const struct options *o)
                                                            : "ECDSA SHA-256",
            (unsigned long)si.cbSignedData);
     cd->pfnCspFree(si.pbSignedData);
-    if (write_file(o->out, out, out_len) != 0)
+    if (write_file("md-sign", o->out, out, out_len) != 0)
         return 1;
     printf("Wrote %s (%lu bytes)\n", o->out, (unsigned long)out_len);
     return 0;

@@ -16,6 +16,7 @@
 #include <windows.h>
 
 #include "pkcs11_v3.h"
+#include "sign_common.h"
 
 #define MAX_INPUT (16u << 20)
 
@@ -23,13 +24,6 @@ static int failed(const char *call, CK_RV rv)
 {
     fprintf(stderr, "p11-sign: %s failed: CKR 0x%08lX\n", call, (unsigned long)rv);
     return 1;
-}
-
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
 }
 
 /* A fixed-width PKCS#11 string (blank padded) for printing. */
@@ -121,48 +115,6 @@ static BYTE *read_file(const char *path, size_t *len)
     }
     *len = n;
     return buf;
-}
-
-static size_t der_integer(const BYTE *v, size_t n, BYTE *out)
-{
-    while (n > 1 && v[0] == 0) {
-        v++;
-        n--;
-    }
-    size_t pad = (v[0] & 0x80) ? 1 : 0, len = n + pad, at = 0;
-    out[at++] = 0x02;
-    if (len >= 0x80)
-        out[at++] = 0x81;
-    out[at++] = (BYTE)len;
-    if (pad)
-        out[at++] = 0;
-    memcpy(out + at, v, n);
-    return at + n;
-}
-
-/* ECDSA r||s to SEQUENCE { INTEGER r, INTEGER s } (curves up to P-521). */
-static size_t ecdsa_der(const BYTE *rs, size_t n, BYTE *out)
-{
-    BYTE body[2 * (3 + 67)];
-    size_t len = der_integer(rs, n / 2, body);
-    len += der_integer(rs + n / 2, n / 2, body + len);
-    size_t at = 0;
-    out[at++] = 0x30;
-    if (len >= 0x80)
-        out[at++] = 0x81;
-    out[at++] = (BYTE)len;
-    memcpy(out + at, body, len);
-    return at + len;
-}
-
-static int write_file(const char *path, const BYTE *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        fprintf(stderr, "p11-sign: cannot write %s\n", path);
-        return 1;
-    }
-    return 0;
 }
 
 static int first_token_slot(CK_FUNCTION_LIST_PTR p11, CK_SLOT_ID *slot)
@@ -271,7 +223,7 @@ static int sign(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE s, const struct opti
     size_t out_len = rsa ? sig_len : ecdsa_der(sig, sig_len, out);
     printf("Signature: %s, %lu bytes from the module\n",
            rsa ? "CKM_SHA256_RSA_PKCS" : "CKM_ECDSA_SHA256", (unsigned long)sig_len);
-    if (write_file(o->out, rsa ? sig : out, out_len) != 0)
+    if (write_file("p11-sign", o->out, rsa ? sig : out, out_len) != 0)
         return 1;
     printf("Wrote %s (%lu bytes)\n", o->out, (unsigned long)out_len);
     return 0;
