@@ -34,12 +34,10 @@ BOOL WINAPI CPSignHash(HCRYPTPROV hProv, HCRYPTHASH hHash, DWORD dwKeySpec, LPCW
                        DWORD dwFlags, LPBYTE pbSignature, LPDWORD pcbSigLen)
 {
     (void)szDescription; /* obsolete: never shown or signed */
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_hash *h = csp_hash_get(p, hHash);
+    csp_prov *p;
+    csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
-        return csp_fail((DWORD)NTE_BAD_HASH);
+        return FALSE;
     if (pcbSigLen == NULL)
         return csp_fail(ERROR_INVALID_PARAMETER);
     if (dwFlags & ~(DWORD)CRYPT_NOHASHOID)
@@ -124,12 +122,10 @@ BOOL WINAPI CPVerifySignature(HCRYPTPROV hProv, HCRYPTHASH hHash, CONST BYTE *pb
                               DWORD dwFlags)
 {
     (void)szDescription;
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_hash *h = csp_hash_get(p, hHash);
+    csp_prov *p;
+    csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
-        return csp_fail((DWORD)NTE_BAD_HASH);
+        return FALSE;
     csp_key *k = csp_key_get(p, hPubKey);
     if (k == NULL)
         return csp_fail((DWORD)NTE_BAD_KEY);
@@ -158,12 +154,10 @@ BOOL WINAPI CPVerifySignature(HCRYPTPROV hProv, HCRYPTHASH hHash, CONST BYTE *pb
 BOOL WINAPI CPDecrypt(HCRYPTPROV hProv, HCRYPTKEY hKey, HCRYPTHASH hHash, BOOL fFinal,
                       DWORD dwFlags, LPBYTE pbData, LPDWORD pcbDataLen)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_key *k = csp_key_get(p, hKey);
+    csp_prov *p;
+    csp_key *k = csp_key_lookup(hProv, hKey, &p);
     if (k == NULL)
-        return csp_fail((DWORD)NTE_BAD_KEY);
+        return FALSE;
     if (hHash != 0)
         return csp_fail((DWORD)NTE_NOT_SUPPORTED); /* hash-while-decrypt: session keys only */
     if (dwFlags & (CRYPT_OAEP | CRYPT_DECRYPT_RSA_NO_PADDING_CHECK))

@@ -61,6 +61,10 @@ void csp_handle_drop_owned(csp_prov *p);
 csp_prov *csp_prov_get(HCRYPTPROV h);
 csp_key *csp_key_get(csp_prov *p, HCRYPTKEY h);
 csp_hash *csp_hash_get(csp_prov *p, HCRYPTHASH h);
+/* The context and its key or hash, as every CP* call on one starts: NULL with the CryptoAPI error
+ * set (NTE_BAD_UID for an unknown context, NTE_BAD_KEY / NTE_BAD_HASH for an unknown object). */
+csp_key *csp_key_lookup(HCRYPTPROV hProv, HCRYPTKEY hKey, csp_prov **prov);
+csp_hash *csp_hash_lookup(HCRYPTPROV hProv, HCRYPTHASH hHash, csp_prov **prov);
 void csp_key_free(csp_key *k);
 void csp_hash_free(csp_hash *h);
 

@@ -100,3 +100,23 @@ void csp_hash_free(csp_hash *h)
     opgp_tok_wipe(h->value, sizeof h->value);
     free(h);
 }
+
+csp_key *csp_key_lookup(HCRYPTPROV hProv, HCRYPTKEY hKey, csp_prov **prov)
+{
+    csp_prov *p = csp_prov_get(hProv);
+    csp_key *k = p ? csp_key_get(p, hKey) : NULL;
+    if (k == NULL)
+        csp_fail(p ? (DWORD)NTE_BAD_KEY : (DWORD)NTE_BAD_UID);
+    *prov = p;
+    return k;
+}
+
+csp_hash *csp_hash_lookup(HCRYPTPROV hProv, HCRYPTHASH hHash, csp_prov **prov)
+{
+    csp_prov *p = csp_prov_get(hProv);
+    csp_hash *h = p ? csp_hash_get(p, hHash) : NULL;
+    if (h == NULL)
+        csp_fail(p ? (DWORD)NTE_BAD_HASH : (DWORD)NTE_BAD_UID);
+    *prov = p;
+    return h;
+}

@@ -52,12 +52,10 @@ BOOL WINAPI CPCreateHash(HCRYPTPROV hProv, ALG_ID Algid, HCRYPTKEY hKey, DWORD d
 BOOL WINAPI CPHashData(HCRYPTPROV hProv, HCRYPTHASH hHash, CONST BYTE *pbData, DWORD cbDataLen,
                        DWORD dwFlags)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_hash *h = csp_hash_get(p, hHash);
+    csp_prov *p;
+    csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
-        return csp_fail((DWORD)NTE_BAD_HASH);
+        return FALSE;
     if (dwFlags != 0)
         return csp_fail((DWORD)NTE_BAD_FLAGS);
     if (h->finished)
@@ -74,12 +72,10 @@ BOOL WINAPI CPHashData(HCRYPTPROV hProv, HCRYPTHASH hHash, CONST BYTE *pbData, D
 BOOL WINAPI CPGetHashParam(HCRYPTPROV hProv, HCRYPTHASH hHash, DWORD dwParam, LPBYTE pbData,
                            LPDWORD pcbDataLen, DWORD dwFlags)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_hash *h = csp_hash_get(p, hHash);
+    csp_prov *p;
+    csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
-        return csp_fail((DWORD)NTE_BAD_HASH);
+        return FALSE;
     if (dwFlags != 0)
         return csp_fail((DWORD)NTE_BAD_FLAGS);
     DWORD dw;
@@ -104,12 +100,10 @@ BOOL WINAPI CPGetHashParam(HCRYPTPROV hProv, HCRYPTHASH hHash, DWORD dwParam, LP
 BOOL WINAPI CPSetHashParam(HCRYPTPROV hProv, HCRYPTHASH hHash, DWORD dwParam, CONST BYTE *pbData,
                            DWORD dwFlags)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_hash *h = csp_hash_get(p, hHash);
+    csp_prov *p;
+    csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
-        return csp_fail((DWORD)NTE_BAD_HASH);
+        return FALSE;
     if (dwFlags != 0)
         return csp_fail((DWORD)NTE_BAD_FLAGS);
     if (dwParam != HP_HASHVAL)
@@ -126,12 +120,10 @@ BOOL WINAPI CPSetHashParam(HCRYPTPROV hProv, HCRYPTHASH hHash, DWORD dwParam, CO
 
 BOOL WINAPI CPDestroyHash(HCRYPTPROV hProv, HCRYPTHASH hHash)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_hash *h = csp_hash_get(p, hHash);
+    csp_prov *p;
+    csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
-        return csp_fail((DWORD)NTE_BAD_HASH);
+        return FALSE;
     csp_handle_remove(&h->obj);
     csp_hash_free(h);
     return TRUE;

@@ -47,12 +47,10 @@ static BOOL key_cert(csp_prov *p, csp_key *k, BYTE *pb, DWORD *pcb)
 BOOL WINAPI CPGetKeyParam(HCRYPTPROV hProv, HCRYPTKEY hKey, DWORD dwParam, LPBYTE pbData,
                           LPDWORD pcbDataLen, DWORD dwFlags)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_key *k = csp_key_get(p, hKey);
+    csp_prov *p;
+    csp_key *k = csp_key_lookup(hProv, hKey, &p);
     if (k == NULL)
-        return csp_fail((DWORD)NTE_BAD_KEY);
+        return FALSE;
     if (dwFlags != 0)
         return csp_fail((DWORD)NTE_BAD_FLAGS);
     DWORD dw;
@@ -79,12 +77,10 @@ BOOL WINAPI CPGetKeyParam(HCRYPTPROV hProv, HCRYPTKEY hKey, DWORD dwParam, LPBYT
 BOOL WINAPI CPExportKey(HCRYPTPROV hProv, HCRYPTKEY hKey, HCRYPTKEY hPubKey, DWORD dwBlobType,
                         DWORD dwFlags, LPBYTE pbData, LPDWORD pcbDataLen)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_key *k = csp_key_get(p, hKey);
+    csp_prov *p;
+    csp_key *k = csp_key_lookup(hProv, hKey, &p);
     if (k == NULL)
-        return csp_fail((DWORD)NTE_BAD_KEY);
+        return FALSE;
     if (hPubKey != 0)
         return csp_fail((DWORD)NTE_BAD_PUBLIC_KEY); /* nothing here wraps a public key */
     if (dwBlobType != PUBLICKEYBLOB)
@@ -129,12 +125,10 @@ BOOL WINAPI CPExportKey(HCRYPTPROV hProv, HCRYPTKEY hKey, HCRYPTKEY hPubKey, DWO
 
 BOOL WINAPI CPDestroyKey(HCRYPTPROV hProv, HCRYPTKEY hKey)
 {
-    csp_prov *p = csp_prov_get(hProv);
-    if (p == NULL)
-        return csp_fail((DWORD)NTE_BAD_UID);
-    csp_key *k = csp_key_get(p, hKey);
+    csp_prov *p;
+    csp_key *k = csp_key_lookup(hProv, hKey, &p);
     if (k == NULL)
-        return csp_fail((DWORD)NTE_BAD_KEY);
+        return FALSE;
     csp_handle_remove(&k->obj);
     csp_key_free(k);
     return TRUE;
