@@ -5,7 +5,7 @@ set -euo pipefail
 
 build=(cmake ninja-build pkg-config gcc libc6-dev libssl-dev openssl libpcsclite-dev
        mingw-w64 xxd libp11-kit-dev)
-runtime=(pcscd vsmartcard-vpcd)
+runtime=(pcscd vsmartcard-vpcd iproute2)  # iproute2: tests/with-card brings up lo in its namespace
 tests=(libcmocka-dev gnupg scdaemon opensc opensc-pkcs11 python3 procps util-linux
        wine64 wine64-tools libwine-dev
        clang libclang-rt-14-dev
