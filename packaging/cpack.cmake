@@ -3,6 +3,9 @@
 #          -DCMAKE_INSTALL_PREFIX=/usr for Debian paths (GNUInstallDirs then gives
 #          lib/x86_64-linux-gnu): the package installs exactly what `cmake --install` does.
 #   Windows: the NSIS installer is packaging/nsis/opgp.nsi (it needs the x64 and x86 builds).
+#   Authenticode signing of the Windows binaries when configured: packaging/sign.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/sign.cmake)
+opgp_authenticode_sign_all()
 if(WIN32 OR NOT PROJECT_IS_TOP_LEVEL)
   return()
 endif()

@@ -12,7 +12,8 @@ tests=(libcmocka-dev gnupg scdaemon opensc opensc-pkcs11 python3 procps util-lin
        libengine-pkcs11-openssl gnutls-bin openssh-client libnss3-tools p11-kit
        openssh-server curl libpam-p11 pamtester  # client tests: sshd, curl, pam_p11
        gnuplot-nox valgrind
-       dpkg-dev man-db nsis)  # packaging tests: dpkg-shlibdeps (cpack), man -l, makensis
+       python3-cryptography  # bridge/ksp tests: CNG blobs and r||s signatures
+       dpkg-dev man-db nsis osslsigncode)  # packaging tests: dpkg-shlibdeps (cpack), man -l, makensis, Authenticode
 
 want=("${build[@]}" "${runtime[@]}")
 case "${1:-test}" in

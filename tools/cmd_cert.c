@@ -1,40 +1,42 @@
-/* opgp-tool cert read|write|delete: the X.509 certificate kept next to each key (DO 7F21). */
+/* opgp-tool cert read|write|delete: the X.509 certificate kept next to each key (DO 7F21).
+ * read goes through the token API (bridge/host); write and delete, admin operations, through
+ * common/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pem.h"
 #include "platform.h"
+#include "token_session.h"
 #include "tool.h"
 #include "x509_info.h"
 
 #define CERT_MAX 65536
 
+/* Through the token API: the minidriver's certificate, read through the host cache. */
 static int cert_read(tool_ctx *ctx, opgp_key_slot slot, bool der)
 {
-    uint8_t *buf = malloc(CERT_MAX);
-    if (!buf)
+    unsigned index;
+    if (!tool_token_container(ctx, slot, &index))
         return EXIT_CARD;
-    size_t len = CERT_MAX;
-    opgp_error err;
-    opgp_status st = opgp_card_read_cert(ctx->card, slot, buf, &len, &err);
-    int rc;
-    if (st != OPGP_OK) {
-        rc = tool_fail("cannot read the certificate", &err);
-    } else if (len == 0) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    opgp_tok_rv rv = opgp_token_cert(ctx->token, index, &buf, &len);
+    if (rv == OPGP_TOK_NO_KEY || (rv == OPGP_TOK_OK && len == 0)) {
+        free(buf);
         fprintf(stderr, "opgp-tool: no certificate in the %s slot\n", opgp_key_slot_name(slot));
-        rc = EXIT_CARD;
+        return EXIT_CARD;
+    }
+    if (rv != OPGP_TOK_OK)
+        return tool_token_fail("cannot read the certificate", rv, 0, -1);
+    if (der) {
+        platform_binary_stdout();
+        fwrite(buf, 1, len, stdout);
     } else {
-        if (der) {
-            platform_binary_stdout();
-            fwrite(buf, 1, len, stdout);
-        } else {
-            pem_write(stdout, "CERTIFICATE", buf, len);
-        }
-        rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_CARD;
+        pem_write(stdout, "CERTIFICATE", buf, len);
     }
     free(buf);
-    return rc;
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_CARD;
 }
 
 /* The file's certificate as DER (PEM is decoded); NULL after a message. */
@@ -111,7 +113,7 @@ int cmd_cert(tool_ctx *ctx, int argc, char **argv)
             else
                 return tool_usage_error("cert read: unexpected \"%s\"", argv[i]);
         }
-        int rc = tool_open_card(ctx);
+        int rc = tool_open_token(ctx);
         return rc != EXIT_OK ? rc : cert_read(ctx, slot, der);
     }
     if (strcmp(sub, "write") == 0) {

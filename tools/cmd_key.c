@@ -1,4 +1,6 @@
-/* opgp-tool key export|generate: public keys out of the card, new keys into it. */
+/* opgp-tool key export|generate|csr: public keys out of the card, new keys into it (key import
+ * is cmd_key_import.c). export and csr, which need no admin PIN, go through the token API
+ * (bridge/host, the minidriver); generate, an admin operation, through common/. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -6,29 +8,33 @@
 #include "card_info.h"
 #include "csr.h"
 #include "opgp/crypto.h"
+#include "opgp/digestinfo.h"
 #include "pin_input.h"
 #include "pem.h"
 #include "platform.h"
 #include "progress.h"
 #include "pubkey_format.h"
+#include "token_session.h"
 #include "tool.h"
 
+/* Through the token API: the minidriver's public key and key description. */
 static int key_export(tool_ctx *ctx, opgp_key_slot slot, bool ssh)
 {
-    if (!opgp_appdata_key_present(opgp_card_appdata(ctx->card), slot)) {
-        fprintf(stderr, "opgp-tool: no key in the %s slot\n", opgp_key_slot_name(slot));
-        return EXIT_CARD;
-    }
     opgp_public_key pk;
-    opgp_error err;
-    opgp_status st = opgp_card_read_public_key(ctx->card, slot, &pk, &err);
-    if (st != OPGP_OK)
-        return tool_fail("cannot read the public key", &err);
+    unsigned index;
+    int rc = tool_token_public_key(ctx, slot, &index, &pk);
+    if (rc != EXIT_OK)
+        return rc;
+    opgp_status st;
     if (ssh) {
-        char comment[64], serial[16], line[2048];
-        const opgp_aid *aid = &opgp_card_appdata(ctx->card)->aid;
-        snprintf(comment, sizeof comment, "cardno:%04X%s", aid->manufacturer,
-                 card_info_serial(aid, serial, sizeof serial));
+        /* The minidriver's serial number is the AID's manufacturer and serial: GnuPG's
+         * "cardno:" comment. */
+        opgp_tok_info info;
+        opgp_tok_rv rv = opgp_token_info(ctx->token, &info);
+        if (rv != OPGP_TOK_OK)
+            return tool_token_fail("cannot read the card's serial number", rv, 0, -1);
+        char comment[64], line[2048];
+        snprintf(comment, sizeof comment, "cardno:%s", info.serial);
         st = pubkey_to_ssh(&pk, comment, line, sizeof line);
         if (st == OPGP_E_NOT_SUPPORTED) {
             char alg[64];
@@ -46,7 +52,7 @@ static int key_export(tool_ctx *ctx, opgp_key_slot slot, bool ssh)
             pem_write(stdout, "PUBLIC KEY", der, len);
     }
     if (st != OPGP_OK) {
-        err = (opgp_error){.status = st, .tries_left = -1};
+        opgp_error err = {.status = st, .tries_left = -1};
         return tool_fail("cannot encode the public key", &err);
     }
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_CARD;
@@ -121,12 +127,12 @@ static int key_generate(tool_ctx *ctx, opgp_key_slot slot, const char *alg_name)
     return EXIT_OK;
 }
 
-/* The user PIN for a signature with slot's key: PW1 as 81 for the signature key, 82 for the
- * authentication key. */
-static int verify_user_pin(tool_ctx *ctx, opgp_key_slot slot)
+/* Log in for a signature with slot's key through the token: the signature key's own state
+ * (PW1 as 81) for sig, the user PIN (82) for aut. The tries left come from the card. */
+static int token_login(tool_ctx *ctx, opgp_key_slot slot)
 {
-    opgp_card_refresh_status(ctx->card, NULL);
-    if (opgp_card_appdata(ctx->card)->pw.tries_pw1 == 0) {
+    opgp_tok_pin which = slot == OPGP_KEY_SIG ? OPGP_TOK_PIN_SIGN : OPGP_TOK_PIN_USER;
+    if (tool_token_tries(ctx, OPGP_TOK_PIN_USER) == 0) {
         fprintf(stderr, "opgp-tool: the user PIN is blocked: unblock it with the Reset Code "
                         "or the admin PIN (opgp-tool pin unblock [--admin])\n");
         return EXIT_CARD;
@@ -135,69 +141,95 @@ static int verify_user_pin(tool_ctx *ctx, opgp_key_slot slot)
     int n = pin_read(ctx->pin_fd, "User PIN: ", pin, sizeof pin);
     if (n < 0)
         return EXIT_USAGE;
-    opgp_error err;
-    opgp_status st = opgp_card_verify(ctx->card,
-                                      slot == OPGP_KEY_SIG ? OPGP_PIN_PW1_SIGN : OPGP_PIN_PW1,
-                                      (const uint8_t *)pin, (size_t)n, &err);
+    int tries = -1;
+    opgp_tok_rv rv = opgp_token_login(ctx->token, which, (const uint8_t *)pin, (size_t)n,
+                                      &tries);
     opgp_wipe(pin, sizeof pin);
-    return st == OPGP_OK ? EXIT_OK : tool_fail(NULL, &err);
+    /* Both states belong to the one user PIN: name it so. */
+    return rv == OPGP_TOK_OK ? EXIT_OK : tool_token_fail(NULL, rv, OPGP_TOK_PIN_USER, tries);
 }
 
+/* What the token signs for a request: RSA the DigestInfo, ECDSA the digest, EdDSA the
+ * request body itself. */
+static opgp_status csr_sign_input(const csr_signer *signer, const opgp_algo_attr *attr,
+                                  const uint8_t *info, size_t info_len, uint8_t *out,
+                                  size_t *out_len)
+{
+    if (signer->eddsa) {
+        if (info_len > *out_len)
+            return OPGP_E_BUFFER_TOO_SMALL;
+        memcpy(out, info, info_len);
+        *out_len = info_len;
+        return OPGP_OK;
+    }
+    uint8_t digest[OPGP_HASH_MAX_SIZE];
+    size_t digest_len = sizeof digest;
+    opgp_status st = opgp_hash(signer->hash, info, info_len, digest, &digest_len);
+    if (st != OPGP_OK)
+        return st;
+    size_t prefix_len = 0;
+    if (attr->algo == OPGP_ALGO_RSA) {
+        const opgp_digestinfo *di = opgp_digestinfo_get(
+            signer->hash == OPGP_HASH_SHA384   ? OPGP_DIGEST_SHA384
+            : signer->hash == OPGP_HASH_SHA512 ? OPGP_DIGEST_SHA512
+                                               : OPGP_DIGEST_SHA256);
+        if (!di || di->hash_len != digest_len || di->prefix_len + digest_len > *out_len)
+            return OPGP_E_INTERNAL;
+        memcpy(out, di->prefix, di->prefix_len);
+        prefix_len = di->prefix_len;
+    } else if (digest_len > *out_len) {
+        return OPGP_E_BUFFER_TOO_SMALL;
+    }
+    memcpy(out + prefix_len, digest, digest_len);
+    *out_len = prefix_len + digest_len;
+    return OPGP_OK;
+}
+
+/* Through the token API: public key, login and signature, as a PKCS#11 consumer does. */
 static int key_csr(tool_ctx *ctx, opgp_key_slot slot, const char *subject, bool der_out)
 {
     if (slot == OPGP_KEY_DEC) {
         fprintf(stderr, "opgp-tool: the decryption key cannot sign a request: use sig or aut\n");
         return EXIT_USAGE;
     }
-    if (!opgp_appdata_key_present(opgp_card_appdata(ctx->card), slot)) {
-        fprintf(stderr, "opgp-tool: no key in the %s slot\n", opgp_key_slot_name(slot));
-        return EXIT_CARD;
-    }
-    uint8_t name[1200], spki[PUBKEY_MAX_DER], info[CSR_MAX], req[CSR_MAX];
+    uint8_t name[1200], spki[PUBKEY_MAX_DER], info[CSR_MAX], req[CSR_MAX], tbs[CSR_MAX];
     size_t name_len = sizeof name, spki_len = sizeof spki, info_len = sizeof info;
-    size_t req_len = sizeof req;
+    size_t req_len = sizeof req, tbs_len = sizeof tbs;
     if (csr_encode_name(subject, name, &name_len) != OPGP_OK)
         return tool_usage_error("bad subject \"%s\" (like /CN=Alice/O=Example; CN O OU C L ST "
                                 "emailAddress)", subject);
     opgp_public_key pk;
-    opgp_error err;
-    opgp_status st = opgp_card_read_public_key(ctx->card, slot, &pk, &err);
-    if (st != OPGP_OK)
-        return tool_fail("cannot read the public key", &err);
+    unsigned index;
+    int rc = tool_token_public_key(ctx, slot, &index, &pk);
+    if (rc != EXIT_OK)
+        return rc;
     csr_signer signer;
-    st = csr_signer_for(&pk.attr, &signer);
+    opgp_status st = csr_signer_for(&pk.attr, &signer);
     if (st == OPGP_OK)
         st = pubkey_to_spki(&pk, spki, &spki_len);
     if (st == OPGP_OK)
         st = csr_build_info(name, name_len, spki, spki_len, info, &info_len);
+    if (st == OPGP_OK)
+        st = csr_sign_input(&signer, &pk.attr, info, info_len, tbs, &tbs_len);
     if (st != OPGP_OK) {
         char alg[64];
         fprintf(stderr, "opgp-tool: cannot make a request for a %s key\n",
                 opgp_algo_attr_describe(&pk.attr, alg, sizeof alg));
         return EXIT_CARD;
     }
-    int rc = verify_user_pin(ctx, slot);
+    rc = token_login(ctx, slot);
     if (rc != EXIT_OK)
         return rc;
     uint8_t sig[OPGP_MAX_RSA_BYTES];
     size_t sig_len = sizeof sig;
-    if (signer.eddsa) {
-        st = opgp_card_sign_raw(ctx->card, slot, info, info_len, sig, &sig_len, &err);
-    } else {
-        uint8_t digest[OPGP_HASH_MAX_SIZE];
-        size_t digest_len = sizeof digest;
-        st = opgp_hash(signer.hash, info, info_len, digest, &digest_len);
-        if (st != OPGP_OK)
-            err = (opgp_error){.status = st, .tries_left = -1};
-        else
-            st = opgp_card_sign(ctx->card, slot, signer.hash, digest, digest_len, sig, &sig_len,
-                                &err);
-    }
-    if (st != OPGP_OK)
-        return tool_fail("the card did not sign the request", &err);
+    opgp_tok_rv rv = opgp_token_sign(ctx->token, index, tbs, tbs_len, sig, &sig_len);
+    opgp_token_logout(ctx->token);
+    if (rv != OPGP_TOK_OK)
+        return tool_token_fail("the card did not sign the request", rv, OPGP_TOK_PIN_USER,
+                               tool_token_tries(ctx, OPGP_TOK_PIN_USER));
     st = csr_assemble(info, info_len, &signer, &pk.attr, sig, sig_len, req, &req_len);
     if (st != OPGP_OK) {
-        err = (opgp_error){.status = st, .tries_left = -1};
+        opgp_error err = {.status = st, .tries_left = -1};
         return tool_fail("cannot assemble the request", &err);
     }
     if (der_out) {
@@ -212,10 +244,12 @@ static int key_csr(tool_ctx *ctx, opgp_key_slot slot, const char *subject, bool 
 int cmd_key(tool_ctx *ctx, int argc, char **argv)
 {
     if (argc < 3)
-        return tool_usage_error("usage: key export|generate|csr SLOT ...");
+        return tool_usage_error("usage: key export|generate|import|csr SLOT ...");
     opgp_key_slot slot;
     if (!tool_parse_slot(argv[2], &slot))
         return tool_usage_error("unknown key slot \"%s\" (sig, dec or aut)", argv[2]);
+    if (strcmp(argv[1], "import") == 0)
+        return cmd_key_import(ctx, argc, argv);
     if (strcmp(argv[1], "export") == 0) {
         bool ssh = false;
         for (int i = 3; i < argc; i++) {
@@ -224,7 +258,7 @@ int cmd_key(tool_ctx *ctx, int argc, char **argv)
             else if (!tool_is_flag(argv[i], "--pem"))
                 return tool_usage_error("key export: unexpected \"%s\"", argv[i]);
         }
-        int rc = tool_open_card(ctx);
+        int rc = tool_open_token(ctx);
         return rc != EXIT_OK ? rc : key_export(ctx, slot, ssh);
     }
     if (strcmp(argv[1], "generate") == 0) {
@@ -251,7 +285,7 @@ int cmd_key(tool_ctx *ctx, int argc, char **argv)
         }
         if (!subject)
             return tool_usage_error("key csr needs --subject /CN=...");
-        int rc = tool_open_card(ctx);
+        int rc = tool_open_token(ctx);
         return rc != EXIT_OK ? rc : key_csr(ctx, slot, subject, der);
     }
     return tool_usage_error("unknown key command \"%s\"", argv[1]);

@@ -1,11 +1,13 @@
 /* opgp-tool pin change|unblock|set-reset-code: the three secrets of an OpenPGP card. The tries
  * left are shown before and after, because a wrong PIN costs one of them; a wrong PIN is
- * reported and never sent again. */
+ * reported and never sent again. The user's own operations (change, unblock with the Reset
+ * Code) go through the token API (cmd_pin_user.c); the admin ones stay here, on common/. */
 #include <stdio.h>
 #include <string.h>
 
 #include "opgp/crypto.h"
 #include "pin_input.h"
+#include "token_session.h"
 #include "tool.h"
 
 /* Spec 3.4.1, 4.3: minimum lengths. Maximum lengths come from the card (C4). */
@@ -89,9 +91,10 @@ static bool blocked(tool_ctx *ctx, which_pin w)
     return true;
 }
 
-static int change(tool_ctx *ctx, bool admin)
+/* The admin PIN's change (the user PIN's is cmd_pin_user.c's). */
+static int change_admin(tool_ctx *ctx)
 {
-    which_pin w = admin ? WHICH_PW3 : WHICH_PW1;
+    which_pin w = WHICH_PW3;
     show_tries(ctx, "before", w);
     if (blocked(ctx, w))
         return EXIT_CARD;
@@ -107,46 +110,15 @@ static int change(tool_ctx *ctx, bool admin)
         return EXIT_USAGE;
     }
     opgp_error err;
-    opgp_status st = opgp_card_change_pin(ctx->card, admin ? OPGP_PIN_PW3 : OPGP_PIN_PW1,
-                                          (uint8_t *)old_pin, (size_t)old_len,
-                                          (uint8_t *)new_pin, (size_t)new_len, &err);
+    opgp_status st = opgp_card_change_pin(ctx->card, OPGP_PIN_PW3, (uint8_t *)old_pin,
+                                          (size_t)old_len, (uint8_t *)new_pin, (size_t)new_len,
+                                          &err);
     opgp_wipe(old_pin, sizeof old_pin);
     opgp_wipe(new_pin, sizeof new_pin);
-    /* The card checks PW1 under reference 81 here, but it is the one user PIN that changed. */
-    if (err.pin_ref == OPGP_PIN_PW1_SIGN)
-        err.pin_ref = OPGP_PIN_PW1;
     int rc = st == OPGP_OK ? EXIT_OK : tool_fail(NULL, &err);
     if (st == OPGP_OK)
         printf("%s changed\n", pin_label(w));
     show_tries(ctx, "after", w);
-    return rc;
-}
-
-static int unblock_with_reset_code(tool_ctx *ctx)
-{
-    show_tries(ctx, "before", WHICH_PW1);
-    show_tries(ctx, "before", WHICH_RC);
-    if (blocked(ctx, WHICH_RC))
-        return EXIT_CARD;
-    char rcode[PIN_CAP], new_pin[PIN_CAP];
-    int rc_len = pin_read(ctx->pin_fd, "Reset Code: ", rcode, sizeof rcode);
-    if (rc_len < 0)
-        return EXIT_USAGE;
-    int new_len = read_new(ctx, WHICH_PW1, new_pin);
-    if (new_len < 0) {
-        opgp_wipe(rcode, sizeof rcode);
-        return EXIT_USAGE;
-    }
-    opgp_error err;
-    opgp_status st = opgp_card_unblock_pin(ctx->card, (uint8_t *)rcode, (size_t)rc_len,
-                                           (uint8_t *)new_pin, (size_t)new_len, &err);
-    opgp_wipe(rcode, sizeof rcode);
-    opgp_wipe(new_pin, sizeof new_pin);
-    int rc = st == OPGP_OK ? EXIT_OK : tool_fail(NULL, &err);
-    if (st == OPGP_OK)
-        printf("user PIN (PW1) unblocked and set\n");
-    show_tries(ctx, "after", WHICH_PW1);
-    show_tries(ctx, "after", WHICH_RC);
     return rc;
 }
 
@@ -209,12 +181,19 @@ int cmd_pin(tool_ctx *ctx, int argc, char **argv)
     const char *sub = argv[1];
     if (strcmp(sub, "change") && strcmp(sub, "unblock") && strcmp(sub, "set-reset-code"))
         return tool_usage_error("unknown pin command \"%s\"", sub);
+    bool users_own = !admin && (strcmp(sub, "change") == 0 || strcmp(sub, "unblock") == 0);
+    if (users_own) {
+        int rc = tool_open_token(ctx);
+        if (rc != EXIT_OK)
+            return rc;
+        return strcmp(sub, "change") == 0 ? pin_user_change(ctx) : pin_user_unblock(ctx);
+    }
     int rc = tool_open_card(ctx);
     if (rc != EXIT_OK)
         return rc;
     if (strcmp(sub, "change") == 0)
-        return change(ctx, admin);
+        return change_admin(ctx);
     if (strcmp(sub, "unblock") == 0)
-        return admin ? unblock_with_admin(ctx) : unblock_with_reset_code(ctx);
+        return unblock_with_admin(ctx);
     return set_reset_code(ctx);
 }

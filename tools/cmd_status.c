@@ -1,22 +1,132 @@
 /* opgp-tool status: everything the card tells about itself, like gpg --card-status but with
- * the certificates, the KDF and touch settings and the link capabilities too. */
+ * the certificates, the KDF and touch settings and the link capabilities too. Read through the
+ * token API (the minidriver's public data objects, PIN tries and certificates); the bytes are
+ * decoded here with common/'s pure decoders. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "card_info.h"
+#include "opgp/tlv.h"
+#include "token_session.h"
 #include "tool.h"
 #include "x509_info.h"
 
-#define CERT_MAX 65536
+/* One public DO through the token, in a malloc'ed buffer grown to the size the minidriver
+ * asks for (free()). */
+static opgp_tok_rv read_do(opgp_token *tok, unsigned tag, uint8_t **out, size_t *out_len)
+{
+    size_t cap = 1024;
+    *out = NULL;
+    for (int round = 0; round < 2; round++) {
+        uint8_t *buf = malloc(cap);
+        if (!buf)
+            return OPGP_TOK_NO_MEMORY;
+        size_t len = cap;
+        opgp_tok_rv rv = opgp_token_read_do(tok, tag, buf, &len);
+        if (rv == OPGP_TOK_OK) {
+            *out = buf;
+            *out_len = len;
+            return OPGP_TOK_OK;
+        }
+        free(buf);
+        if (rv != OPGP_TOK_BUFFER_TOO_SMALL || len <= cap)
+            return rv;
+        cap = len;
+    }
+    return OPGP_TOK_DEVICE_ERROR;
+}
 
 /* A simple DO as a string (URL 5F50, login 5E); "" when empty or unreadable. */
-static void get_string_do(opgp_card *card, uint16_t tag, char *buf, size_t cap)
+static char *get_string_do(opgp_token *tok, unsigned tag)
 {
-    size_t len = cap - 1;
-    if (opgp_card_get_data(card, tag, (uint8_t *)buf, &len, NULL) != OPGP_OK)
-        len = 0;
-    buf[len] = '\0'; /* an embedded NUL cuts the text short there: shown as far as it goes */
+    uint8_t *v;
+    size_t len;
+    if (read_do(tok, tag, &v, &len) != OPGP_TOK_OK)
+        return calloc(1, 1);
+    char *s = malloc(len + 1);
+    if (s) {
+        memcpy(s, v, len);
+        s[len] = '\0'; /* an embedded NUL cuts the text short there: shown as far as it goes */
+    }
+    free(v);
+    return s;
+}
+
+/* The signature counter: 93 inside the security support template 7A. */
+static bool get_signature_counter(opgp_token *tok, uint32_t *count)
+{
+    uint8_t *v;
+    size_t len;
+    if (read_do(tok, 0x7A, &v, &len) != OPGP_TOK_OK)
+        return false;
+    opgp_tlv t;
+    bool ok = opgp_tlv_find_deep(v, len, 0x93, &t) == OPGP_OK && t.len >= 1 && t.len <= 4;
+    if (ok) {
+        uint32_t c = 0;
+        for (size_t i = 0; i < t.len; i++)
+            c = (c << 8) | t.value[i];
+        *count = c;
+    }
+    free(v);
+    return ok;
+}
+
+static bool get_cardholder(opgp_token *tok, opgp_cardholder *ch)
+{
+    uint8_t *v;
+    size_t len;
+    if (read_do(tok, 0x65, &v, &len) != OPGP_TOK_OK)
+        return false;
+    bool ok = opgp_cardholder_decode(v, len, ch) == OPGP_OK;
+    free(v);
+    return ok;
+}
+
+/* 6E decoded, with the KDF-DO when the card keeps it outside 6E, and the tries left as the
+ * minidriver knows them. Returns the exit code after a message. */
+static int get_appdata(opgp_token *tok, opgp_appdata *ad)
+{
+    uint8_t *v;
+    size_t len;
+    opgp_tok_rv rv = read_do(tok, 0x6E, &v, &len);
+    if (rv != OPGP_TOK_OK)
+        return tool_token_fail("cannot read the application related data (6E)", rv, 0, -1);
+    opgp_status st = opgp_appdata_decode(v, len, ad);
+    free(v);
+    if (st != OPGP_OK) {
+        opgp_error err = {.status = st};
+        return tool_fail("the application related data (6E) is malformed", &err);
+    }
+    if ((ad->ext_caps.flags & OPGP_EXTCAP_KDF) && !ad->kdf.present &&
+        read_do(tok, 0xF9, &v, &len) == OPGP_TOK_OK) {
+        opgp_kdf kdf;
+        if (opgp_kdf_decode(v, len, &kdf) == OPGP_OK)
+            ad->kdf = kdf; /* absent (6A88): PINs go plain, as common/ decides */
+        free(v);
+    }
+    opgp_tok_info info;
+    if (opgp_token_info(tok, &info) == OPGP_TOK_OK) {
+        if (info.tries[OPGP_TOK_PIN_USER] >= 0)
+            ad->pw.tries_pw1 = (uint8_t)info.tries[OPGP_TOK_PIN_USER];
+        if (info.tries[OPGP_TOK_PIN_PUK] >= 0)
+            ad->pw.tries_rc = (uint8_t)info.tries[OPGP_TOK_PIN_PUK];
+        if (info.tries[OPGP_TOK_PIN_ADMIN] >= 0)
+            ad->pw.tries_pw3 = (uint8_t)info.tries[OPGP_TOK_PIN_ADMIN];
+    }
+    return EXIT_OK;
+}
+
+static const char *token_reason(opgp_tok_rv rv)
+{
+    switch (rv) {
+    case OPGP_TOK_NO_CARD: return "the card was removed";
+    case OPGP_TOK_CARD_RESET: return "the card was reset";
+    case OPGP_TOK_NOT_LOGGED_IN: return "the card wants a PIN first";
+    case OPGP_TOK_UNSUPPORTED: return "not supported by the card's minidriver";
+    case OPGP_TOK_NO_MEMORY: return "out of memory";
+    default: return "the card or its minidriver gave an error";
+    }
 }
 
 static void str_or_null(out *o, const char *key, const char *label, const char *s)
@@ -56,23 +166,46 @@ static const char *slot_label(opgp_key_slot s)
     return "Key";
 }
 
-static void show_certificate(out *o, opgp_card *card, opgp_key_slot slot, uint8_t *buf)
+/* The container the minidriver gives slot's key; false when it shows none. */
+static bool slot_container(opgp_token *tok, opgp_key_slot slot, unsigned *index)
 {
-    size_t len = CERT_MAX;
-    opgp_error err;
-    opgp_status st = opgp_card_read_cert(card, slot, buf, &len, &err);
-    if (st == OPGP_E_NOT_SUPPORTED) {
+    unsigned want = slot == OPGP_KEY_SIG   ? OPGP_TOK_ROLE_SIG
+                    : slot == OPGP_KEY_DEC ? OPGP_TOK_ROLE_DEC
+                                           : OPGP_TOK_ROLE_AUT;
+    for (unsigned i = 0; i < OPGP_TOK_CONTAINERS; i++) {
+        unsigned role;
+        if (opgp_token_role(tok, i, &role) == OPGP_TOK_OK && role == want) {
+            *index = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void show_certificate(out *o, opgp_token *tok, const opgp_appdata *ad,
+                             opgp_key_slot slot)
+{
+    unsigned index;
+    /* Cards before 3.0 hold one certificate, the authentication key's. */
+    if (ad->aid.version_major < 3 && slot != OPGP_KEY_AUT) {
         out_null(o, "certificate", "Certificate", "[not supported by the card]");
         return;
     }
-    if (st != OPGP_OK) {
-        char msg[200];
-        out_strf(o, "certificate_error", "Certificate", "[unreadable: %s]",
-                 opgp_error_format(&err, msg, sizeof msg));
+    if (!slot_container(tok, slot, &index)) {
+        out_str(o, "certificate_error", "Certificate",
+                "[unreadable: the card's minidriver shows no container for this key]");
         return;
     }
-    if (len == 0) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    opgp_tok_rv rv = opgp_token_cert(tok, index, &buf, &len);
+    if (rv == OPGP_TOK_NO_KEY || (rv == OPGP_TOK_OK && len == 0)) {
+        free(buf);
         out_null(o, "certificate", "Certificate", "[none]");
+        return;
+    }
+    if (rv != OPGP_TOK_OK) {
+        out_strf(o, "certificate_error", "Certificate", "[unreadable: %s]", token_reason(rv));
         return;
     }
     x509_info info;
@@ -81,6 +214,7 @@ static void show_certificate(out *o, opgp_card *card, opgp_key_slot slot, uint8_
         out_int(o, "size", "Size", (long long)len);
         out_bool(o, "valid_x509", "Format", false, "X.509", "not an X.509 certificate");
         out_end_object(o);
+        free(buf);
         return;
     }
     out_begin_object(o, "certificate", "Certificate");
@@ -90,10 +224,10 @@ static void show_certificate(out *o, opgp_card *card, opgp_key_slot slot, uint8_
     out_str(o, "not_after", "Valid until", info.not_after);
     out_int(o, "size", "Size", (long long)len);
     out_end_object(o);
+    free(buf);
 }
 
-static void show_key(out *o, opgp_card *card, const opgp_appdata *ad, opgp_key_slot s,
-                     uint8_t *cert_buf)
+static void show_key(out *o, opgp_token *tok, const opgp_appdata *ad, opgp_key_slot s)
 {
     char text[128];
     out_begin_object(o, NULL, slot_label(s));
@@ -130,7 +264,7 @@ static void show_key(out *o, opgp_card *card, const opgp_appdata *ad, opgp_key_s
         out_str(o, "touch", "Touch (UIF)", uif_word(ad->uif[s]));
     else
         out_null(o, "touch", "Touch (UIF)", "[not supported]");
-    show_certificate(o, card, s, cert_buf);
+    show_certificate(o, tok, ad, s);
     out_end_object(o);
 }
 
@@ -163,18 +297,17 @@ int cmd_status(tool_ctx *ctx, int argc, char **argv)
     (void)argv;
     if (argc > 1)
         return tool_usage_error("status takes no arguments");
-    int rc = tool_open_card(ctx);
+    int rc = tool_open_token(ctx);
     if (rc != EXIT_OK)
         return rc;
-    opgp_card *card = ctx->card;
-    uint8_t *cert_buf = malloc(CERT_MAX);
-    if (!cert_buf) {
+    opgp_token *tok = ctx->token;
+    opgp_appdata app;
+    rc = get_appdata(tok, &app);
+    if (rc != EXIT_OK) {
         tool_close_card(ctx);
-        return EXIT_CARD;
+        return rc;
     }
-    /* One transaction: a consistent picture, and no other application between the reads. */
-    opgp_card_begin(card, NULL);
-    const opgp_appdata *ad = opgp_card_appdata(card);
+    const opgp_appdata *ad = &app;
 
     out o;
     out_init(&o, stdout, ctx->json);
@@ -183,7 +316,7 @@ int cmd_status(tool_ctx *ctx, int argc, char **argv)
 
     opgp_cardholder ch;
     char text[256];
-    if (opgp_card_get_cardholder(card, &ch, NULL) == OPGP_OK) {
+    if (get_cardholder(tok, &ch)) {
         card_info_display_name(ch.name, text, sizeof text);
         str_or_null(&o, "name", "Name of cardholder", text);
         if (o.json)
@@ -193,11 +326,13 @@ int cmd_status(tool_ctx *ctx, int argc, char **argv)
         str_or_null(&o, "salutation", "Salutation", sex);
     }
     /* URL and login data may be as long as the card's special DO limit (C0). */
-    char *long_text = malloc(CERT_MAX);
+    char *long_text = get_string_do(tok, 0x5F50);
     if (long_text) {
-        get_string_do(card, 0x5F50, long_text, CERT_MAX);
         str_or_null(&o, "url", "URL of public key", long_text);
-        get_string_do(card, 0x005E, long_text, CERT_MAX);
+        free(long_text);
+    }
+    long_text = get_string_do(tok, 0x5E);
+    if (long_text) {
         str_or_null(&o, "login", "Login data", long_text);
         free(long_text);
     }
@@ -223,7 +358,7 @@ int cmd_status(tool_ctx *ctx, int argc, char **argv)
                  pw->tries_pw1, pw->tries_rc, pw->tries_pw3);
     }
     uint32_t counter = 0;
-    if (opgp_card_get_signature_counter(card, &counter, NULL) == OPGP_OK)
+    if (get_signature_counter(tok, &counter))
         out_int(&o, "signature_counter", "Signature counter", counter);
     else
         out_null(&o, "signature_counter", "Signature counter", "[unknown]");
@@ -252,13 +387,11 @@ int cmd_status(tool_ctx *ctx, int argc, char **argv)
     for (int s = 0; s < OPGP_KEY_SLOT_COUNT; s++) {
         if (!o.json)
             fputc('\n', stdout);
-        show_key(&o, card, ad, (opgp_key_slot)s, cert_buf);
+        show_key(&o, tok, ad, (opgp_key_slot)s);
     }
     out_end_array(&o);
     out_finish(&o);
 
-    opgp_card_end(card);
-    free(cert_buf);
     tool_close_card(ctx);
     return EXIT_OK;
 }

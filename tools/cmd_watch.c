@@ -1,19 +1,23 @@
 /* opgp-tool watch: one line per event as readers and cards come and go, starting with the state
  * of every reader (or only the --reader one). Stops after --count N events or --timeout S seconds
- * (else runs until interrupted). With --json each line is a JSON object. */
+ * (else runs until interrupted). With --json each line is a JSON object. Through bridge/host's
+ * token API: its reader events (opgp_tok_readers_wait) and, for a card, its token. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "card_info.h"
-#include "opgp/transport_pcsc.h"
-#include "pcsc_watch.h"
+#include "token_session.h"
 #include "tool.h"
+
+/* opgp_tok_readers_wait takes fewer than OPGP_TOK_MAX_READERS readers. */
+#define WATCH_MAX_READERS (OPGP_TOK_MAX_READERS - 1)
 
 typedef struct watch_state {
     tool_ctx *ctx;
-    watch_reader readers[WATCH_MAX_READERS];
+    opgp_tok_readers *service;
+    opgp_tok_reader known[WATCH_MAX_READERS];
     size_t n;
     long remaining; /* events still to show; -1 unlimited */
 } watch_state;
@@ -52,19 +56,19 @@ static void report_card(watch_state *ws, const char *reader, bool present)
         event_end(&o, ws);
         return;
     }
-    opgp_transport *t = NULL;
-    opgp_card *card = NULL;
-    opgp_error err = {.tries_left = -1};
-    opgp_status st = opgp_pcsc_open(reader, &t);
-    if (st == OPGP_OK)
-        st = opgp_card_open(t, &card, &err);
-    else
-        err.status = st;
-    if (st == OPGP_OK) {
-        const opgp_aid *aid = &opgp_card_appdata(card)->aid;
+    opgp_token *t = NULL;
+    opgp_tok_info info;
+    opgp_aid aid;
+    opgp_tok_rv rv = opgp_token_open(reader, &t);
+    if (rv == OPGP_TOK_OK)
+        rv = opgp_token_info(t, &info);
+    if (t)
+        opgp_token_close(t);
+    /* opgp's minidriver makes the card ID of the OpenPGP AID (minidriver/src/cmap.c). */
+    if (rv == OPGP_TOK_OK && opgp_aid_decode(info.cardid, sizeof info.cardid, &aid) == OPGP_OK) {
         char serial[16];
-        card_info_serial(aid, serial, sizeof serial);
-        const char *maker = opgp_manufacturer_name(aid->manufacturer);
+        card_info_serial(&aid, serial, sizeof serial);
+        const char *maker = opgp_manufacturer_name(aid.manufacturer);
         if (ws->ctx->json) {
             out_bool(&o, "openpgp", NULL, true, "", "");
             out_str(&o, "serial", NULL, serial);
@@ -73,18 +77,16 @@ static void report_card(watch_state *ws, const char *reader, bool present)
             printf("OpenPGP card %s (%s)\n", serial, maker);
         }
     } else {
-        char msg[200];
-        opgp_error_format(&err, msg, sizeof msg);
+        const char *why = rv == OPGP_TOK_UNKNOWN_CARD ? "not an OpenPGP card opgp knows"
+                          : rv == OPGP_TOK_NO_CARD    ? "removed again"
+                                                      : "the card did not answer";
         if (ws->ctx->json) {
             out_bool(&o, "openpgp", NULL, false, "", "");
-            out_str(&o, "detail", NULL, msg);
+            out_str(&o, "detail", NULL, why);
         } else {
-            printf("card present (%s)\n", msg);
+            printf("card present (%s)\n", why);
         }
     }
-    opgp_card_close(card);
-    if (t)
-        opgp_transport_close(t);
     event_end(&o, ws);
 }
 
@@ -97,42 +99,41 @@ static void report_reader(watch_state *ws, const char *reader, bool added)
     event_end(&o, ws);
 }
 
-/* Read the reader list again; report readers that went away, keep the known states of the
- * others, and add new ones with state 0 (their first wait reports them). */
-static void refresh_readers(watch_state *ws, bool initial)
+static const opgp_tok_reader *find(const opgp_tok_reader *list, size_t n, const char *name)
 {
-    char names[4096];
-    size_t len = sizeof names - 1;
-    if (opgp_pcsc_list_readers(names, &len) != OPGP_OK)
-        len = 0;
-    names[len] = '\0';
-    watch_reader next[WATCH_MAX_READERS];
-    size_t m = 0;
-    for (const char *r = names; len && r < names + len && *r && m < WATCH_MAX_READERS;
-         r += strlen(r) + 1) {
-        if (ws->ctx->reader && strcmp(ws->ctx->reader, r) != 0)
-            continue; /* --reader: that one only (it may come later) */
-        size_t rlen = strlen(r);
-        if (rlen >= sizeof next[m].name)
-            continue; /* no PC/SC reader name is this long; skip rather than cut it */
-        memcpy(next[m].name, r, rlen + 1);
-        next[m].state = 0;
-        for (size_t i = 0; i < ws->n; i++)
-            if (strcmp(ws->readers[i].name, r) == 0)
-                next[m].state = ws->readers[i].state;
-        if (next[m].state == 0 && !initial && ws->remaining != 0)
-            report_reader(ws, r, true);
-        m++;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name, name) == 0)
+            return &list[i];
+    return NULL;
+}
+
+/* Read the reader list again and report what differs from the known one: readers that came
+ * (then their card) or went, cards that came or went. initial: every reader's card state. */
+static opgp_tok_rv refresh(watch_state *ws, bool initial)
+{
+    opgp_tok_reader all[OPGP_TOK_MAX_READERS], now[WATCH_MAX_READERS];
+    size_t count = 0, m = 0;
+    opgp_tok_rv rv = opgp_tok_readers_list(ws->service, all, OPGP_TOK_MAX_READERS, &count);
+    if (rv == OPGP_TOK_NO_READER)
+        count = 0;
+    else if (rv != OPGP_TOK_OK)
+        return rv;
+    for (size_t i = 0; i < count && m < WATCH_MAX_READERS; i++)
+        if (!ws->ctx->reader || strcmp(ws->ctx->reader, all[i].name) == 0)
+            now[m++] = all[i]; /* --reader: that one only (it may come later) */
+    for (size_t i = 0; i < m && ws->remaining != 0; i++) {
+        const opgp_tok_reader *was = find(ws->known, ws->n, now[i].name);
+        if (!was && !initial)
+            report_reader(ws, now[i].name, true);
+        if ((!was || was->card_present != now[i].card_present) && ws->remaining != 0)
+            report_card(ws, now[i].name, now[i].card_present);
     }
-    for (size_t i = 0; i < ws->n && ws->remaining != 0; i++) {
-        bool kept = false;
-        for (size_t k = 0; k < m; k++)
-            kept = kept || strcmp(next[k].name, ws->readers[i].name) == 0;
-        if (!kept)
-            report_reader(ws, ws->readers[i].name, false);
-    }
-    memcpy(ws->readers, next, sizeof next[0] * m);
+    for (size_t i = 0; i < ws->n && ws->remaining != 0; i++)
+        if (!find(now, m, ws->known[i].name))
+            report_reader(ws, ws->known[i].name, false);
+    memcpy(ws->known, now, sizeof now[0] * m);
     ws->n = m;
+    return OPGP_TOK_OK;
 }
 
 static bool parse_number(const char *s, long *v)
@@ -156,48 +157,36 @@ int cmd_watch(tool_ctx *ctx, int argc, char **argv)
         else
             return tool_usage_error("usage: watch [--count N] [--timeout SECONDS]");
     }
-    pcsc_watch *w = NULL;
-    opgp_status st = pcsc_watch_open(&w);
-    if (st != OPGP_OK) {
-        opgp_error err = {.status = st, .tries_left = -1};
-        return tool_fail("cannot reach the smart card service", &err);
+    opgp_tok_rv rv = opgp_tok_readers_open(&ws.service);
+    if (rv == OPGP_TOK_OK)
+        rv = refresh(&ws, true);
+    if (rv != OPGP_TOK_OK) {
+        opgp_tok_readers_close(ws.service);
+        return tool_token_fail("cannot reach the smart card service", rv, 0, -1);
     }
     time_t deadline = timeout_s >= 0 ? time(NULL) + timeout_s : 0;
-    refresh_readers(&ws, true);
     int rc = EXIT_OK;
     while (ws.remaining != 0) {
-        unsigned wait_ms = 0xFFFFFFFFu; /* INFINITE on both platforms */
+        long wait_ms = -1; /* until something happens */
         if (timeout_s >= 0) {
             time_t now = time(NULL);
             if (now >= deadline)
                 break;
-            wait_ms = (unsigned)(deadline - now) * 1000u;
+            wait_ms = (long)(deadline - now) * 1000L;
         }
-        if (ws.n == 0)
-            wait_ms = wait_ms > 1000 ? 1000 : wait_ms; /* poll while no reader is there */
-        watch_reader before[WATCH_MAX_READERS];
-        memcpy(before, ws.readers, sizeof before[0] * ws.n);
-        bool readers_changed = false;
-        st = pcsc_watch_wait(w, ws.readers, ws.n, wait_ms, &readers_changed);
-        if (st == OPGP_E_TIMEOUT) {
-            if (ws.n == 0)
-                refresh_readers(&ws, false);
-            continue;
-        }
-        if (st != OPGP_OK && st != OPGP_E_NO_READER) {
-            opgp_error err = {.status = st, .tries_left = -1};
-            rc = tool_fail("waiting for card events failed", &err);
+        if (ws.n == 0 && (wait_ms < 0 || wait_ms > 1000))
+            wait_ms = 1000; /* poll while no reader is there (not every service reports one) */
+        opgp_tok_reader changed;
+        rv = opgp_tok_readers_wait(ws.service, ws.known, ws.n, wait_ms, &changed);
+        if (rv == OPGP_TOK_OK || rv == OPGP_TOK_NO_READER || (rv == OPGP_TOK_TIMEOUT && ws.n == 0))
+            rv = refresh(&ws, false);
+        else if (rv == OPGP_TOK_TIMEOUT)
+            rv = OPGP_TOK_OK;
+        if (rv != OPGP_TOK_OK) {
+            rc = tool_token_fail("waiting for card events failed", rv, 0, -1);
             break;
         }
-        for (size_t i = 0; i < ws.n && ws.remaining != 0; i++) {
-            bool was = pcsc_watch_card_present(before[i].state);
-            bool is = pcsc_watch_card_present(ws.readers[i].state);
-            if (before[i].state == 0 || was != is)
-                report_card(&ws, ws.readers[i].name, is);
-        }
-        if (readers_changed || st == OPGP_E_NO_READER)
-            refresh_readers(&ws, false);
     }
-    pcsc_watch_close(w);
+    opgp_tok_readers_close(ws.service);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "propagate.h"
 #include "tool.h"
 
 static const char usage_text[] =
@@ -18,16 +19,24 @@ static const char usage_text[] =
     "  cert read SLOT [--pem|--der]  the certificate of a key slot to stdout (PEM by default)\n"
     "  cert write SLOT FILE          store a certificate (PEM or DER; needs the admin PIN)\n"
     "  cert delete SLOT              remove a certificate (needs the admin PIN)\n"
+    "  cert propagate [--remove [--serial S]]\n"
+    "                                (Windows) the card's certificates into the user's MY store,\n"
+    "                                linked to their keys; --remove takes out exactly those\n"
     "  key export SLOT [--ssh]       public key as PEM (SubjectPublicKeyInfo) or OpenSSH line\n"
     "  key generate SLOT [--alg ALG] generate a key on the card (needs the admin PIN); ALG:\n"
     "                                rsa2048 rsa3072 rsa4096 p256 p384 p521 bp256 bp384 bp512\n"
     "                                ed25519 (sig, aut) cv25519 (dec)\n"
+    "  key import SLOT FILE [--no-cert]\n"
+    "                                a private key from PEM (PKCS#8, RSA/EC; encrypted too) or\n"
+    "                                PKCS#12 (with its certificate unless --no-cert) into the\n"
+    "                                card (needs the admin PIN; a passphrase is asked for)\n"
     "  key csr SLOT --subject /CN=.. [--der]\n"
     "                                a PKCS#10 request signed by the sig or aut key (user PIN)\n"
     "  set name NAME                 cardholder name (\"Given Surname\", or \"Surname<<Given\")\n"
     "  set url URL | login TEXT | lang CODES\n"
     "  set pin-policy once|per-signature\n"
-    "                                whether the user PIN is asked for every signature\n"
+    "                                whether the user PIN is asked for every signature\n"    "  set uif SLOT on|off|permanent touch the card's button for each use of the key (cards\n"
+    "                                with UIF DOs; permanent cannot be switched off)\n"
     "  reset [--yes]                 factory reset: erase keys, certificates, PINs and data\n"
     "                                (without --pin-fd the admin PIN is used up on purpose)\n"
     "  apdu [--raw] HEX...           send command APDUs (after selecting OpenPGP unless --raw)\n"
@@ -35,17 +44,18 @@ static const char usage_text[] =
     "                                one line per reader/card event, starting with the\n"
     "                                current state of every reader (JSON lines with --json)\n"
     "\n"
-    "SLOT is sig, dec or aut. The set commands, cert write/delete, key generate and pin\n"
-    "set-reset-code ask for the admin PIN.\n"
+    "SLOT is sig, dec or aut. The set commands, cert write/delete, key generate/import and\n"
+    "pin set-reset-code ask for the admin PIN.\n"
     "\n"
     "Options:\n"
     "  --reader NAME   use this reader (default: the first reader with an OpenPGP card)\n"
-    "  --json          machine-readable output (list, status, watch)\n"
+    "  --json          machine-readable output (list, status, watch, cert propagate)\n"
     "  --pin-fd N      read PINs from file descriptor N, one per line, instead of from the\n"
     "                  terminal (where new PINs are asked twice). PINs are never taken from\n"
     "                  the command line. Order: pin change: current, new; pin unblock:\n"
     "                  Reset Code, new; pin unblock --admin and set-reset-code: admin PIN,\n"
     "                  new; commands needing the admin PIN: the admin PIN; key csr: user PIN;\n"
+    "                  key import: the file's passphrase (when encrypted), the admin PIN;\n"
     "                  reset: the admin PIN (verified instead of blocked)\n"
     "  -h, --help      this text\n"
     "\n"
@@ -123,7 +133,9 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     int rc = -1;
-    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+    if (n >= 2 && strcmp(rest[0], "cert") == 0 && strcmp(rest[1], "propagate") == 0)
+        rc = cmd_cert_propagate(&ctx, n - 1, rest + 1);
+    for (size_t c = 0; rc < 0 && c < sizeof commands / sizeof commands[0]; c++)
         if (strcmp(rest[0], commands[c].name) == 0) {
             rc = commands[c].run(&ctx, n, rest);
             break;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opgp/host_token.h"
 #include "opgp/transport_pcsc.h"
 #include "pin_input.h"
 #include "tool.h"
@@ -133,15 +134,32 @@ static opgp_status try_reader(tool_ctx *ctx, const char *reader, bool accept_ter
     return st;
 }
 
+int tool_no_card(tool_card_absence why, const char *reader)
+{
+    switch (why) {
+    case TOOL_NO_SUCH_READER:
+        fprintf(stderr, "opgp-tool: no reader named \"%s\"\n", reader);
+        break;
+    case TOOL_EMPTY_READER:
+        fprintf(stderr, "opgp-tool: no card in reader %s\n", reader);
+        break;
+    case TOOL_NO_READERS:
+        fprintf(stderr, "opgp-tool: no smart card reader found\n");
+        break;
+    case TOOL_NO_OPENPGP_CARD:
+        fprintf(stderr, "opgp-tool: no OpenPGP card in any reader\n");
+        break;
+    }
+    return EXIT_NO_CARD;
+}
+
 static int report_reader_failure(const char *reader, const opgp_error *err)
 {
     switch (err->status) {
     case OPGP_E_NO_READER:
-        fprintf(stderr, "opgp-tool: no reader named \"%s\"\n", reader);
-        return EXIT_NO_CARD;
+        return tool_no_card(TOOL_NO_SUCH_READER, reader);
     case OPGP_E_NO_CARD:
-        fprintf(stderr, "opgp-tool: no card in reader %s\n", reader);
-        return EXIT_NO_CARD;
+        return tool_no_card(TOOL_EMPTY_READER, reader);
     case OPGP_E_NOT_OPENPGP:
         fprintf(stderr, "opgp-tool: the card in reader %s has no OpenPGP application\n", reader);
         return EXIT_NO_CARD;
@@ -178,8 +196,7 @@ static int open_any(tool_ctx *ctx, bool accept_terminated)
     }
     if (st == OPGP_E_NO_READER || (st == OPGP_OK && len <= 1)) {
         free(names);
-        fprintf(stderr, "opgp-tool: no smart card reader found\n");
-        return EXIT_NO_CARD;
+        return tool_no_card(TOOL_NO_READERS, NULL);
     }
     if (st != OPGP_OK) {
         free(names);
@@ -206,8 +223,7 @@ static int open_any(tool_ctx *ctx, bool accept_terminated)
     if (failed_reader) {
         rc = report_reader_failure(failed_reader, &failed_err);
     } else {
-        fprintf(stderr, "opgp-tool: no OpenPGP card in any reader\n");
-        rc = EXIT_NO_CARD;
+        rc = tool_no_card(TOOL_NO_OPENPGP_CARD, NULL);
     }
     free(names);
     return rc;
@@ -225,6 +241,9 @@ int tool_open_card_or_terminated(tool_ctx *ctx)
 
 void tool_close_card(tool_ctx *ctx)
 {
+    if (ctx->token)
+        opgp_token_close(ctx->token);
+    ctx->token = NULL;
     opgp_card_close(ctx->card);
     ctx->card = NULL;
     if (ctx->transport)

@@ -16,6 +16,8 @@
 #define EXIT_CARD 2      /* the card refused, a wrong PIN, a malformed card answer */
 #define EXIT_NO_CARD 3   /* no reader, no card, not an OpenPGP card */
 
+typedef struct opgp_token opgp_token; /* bridge/host's token (opgp/host_token.h) */
+
 typedef struct tool_ctx {
     const char *reader;      /* --reader NAME, or NULL: the first reader with an OpenPGP card */
     bool json;               /* --json */
@@ -24,6 +26,8 @@ typedef struct tool_ctx {
     char reader_name[256];
     opgp_transport *transport;
     opgp_card *card;
+    /* Filled by tool_open_token (token_session.h): the non-admin commands' path. */
+    opgp_token *token;
 } tool_ctx;
 
 /* Connect to ctx->reader (or find the first OpenPGP card) and open the card; on failure print a
@@ -32,6 +36,17 @@ int tool_open_card(tool_ctx *ctx);
 /* The same, but a card whose OpenPGP application is terminated is accepted too (ctx->card
  * stays NULL then): the factory reset finishes what an interrupted one began. */
 int tool_open_card_or_terminated(tool_ctx *ctx);
+/* The sentences both ways of opening a card (tool_open_card over PC/SC, tool_open_token over
+ * bridge/host) end with when no card opens: one printed to stderr, EXIT_NO_CARD returned.
+ * reader names the reader where the sentence does (NULL otherwise). */
+typedef enum tool_card_absence {
+    TOOL_NO_SUCH_READER,  /* no reader of that name */
+    TOOL_EMPTY_READER,    /* no card in that reader */
+    TOOL_NO_READERS,      /* no reader at all */
+    TOOL_NO_OPENPGP_CARD, /* readers, but no OpenPGP card in any */
+} tool_card_absence;
+int tool_no_card(tool_card_absence why, const char *reader);
+/* Closes the card and the token, whichever is open. */
 void tool_close_card(tool_ctx *ctx);
 
 /* Print "opgp-tool: WHAT: <sentence for err>" to stderr; return the exit code for err. */
@@ -59,6 +74,11 @@ int cmd_status(tool_ctx *ctx, int argc, char **argv);
 int cmd_pin(tool_ctx *ctx, int argc, char **argv);
 int cmd_cert(tool_ctx *ctx, int argc, char **argv);
 int cmd_key(tool_ctx *ctx, int argc, char **argv);
+int cmd_key_import(tool_ctx *ctx, int argc, char **argv); /* key import, reached from cmd_key */
+/* pin change and pin unblock (Reset Code) for the user PIN, through the token (cmd_pin_user.c);
+ * ctx->token open. */
+int pin_user_change(tool_ctx *ctx);
+int pin_user_unblock(tool_ctx *ctx);
 int cmd_set(tool_ctx *ctx, int argc, char **argv);
 int cmd_reset(tool_ctx *ctx, int argc, char **argv);
 int cmd_apdu(tool_ctx *ctx, int argc, char **argv);

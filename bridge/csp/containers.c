@@ -11,16 +11,9 @@
 
 #include "csp.h"
 
-static const char *const role_word[] = { "", "sig", "dec", "aut" };
-
 bool csp_container_name(const csp_prov *p, unsigned index, char *out, size_t max)
 {
-    unsigned role = 0;
-    if (p->token == NULL || opgp_token_role(p->token, index, &role) != OPGP_TOK_OK ||
-        role < OPGP_TOK_ROLE_SIG || role > OPGP_TOK_ROLE_AUT)
-        return false;
-    int n = snprintf(out, max, "opgp-%s-%s", p->serial, role_word[role]);
-    return n > 0 && (size_t)n < max;
+    return winprov_container_name(p->token, p->serial, index, out, max);
 }
 
 DWORD csp_container_keyspec(opgp_token *t, unsigned index, opgp_tok_key *key)
@@ -44,31 +37,15 @@ static int match_container(csp_prov *p, const char *name)
                 return (int)i;
         return -1;
     }
-    if (name[0] >= '0' && name[0] < '0' + OPGP_TOK_CONTAINERS && name[1] == '\0')
-        return name[0] - '0';
-    for (unsigned i = 0; i < OPGP_TOK_CONTAINERS; i++) {
-        char full[64];
-        unsigned role = 0;
-        if (!csp_container_name(p, i, full, sizeof full) ||
-            opgp_token_role(p->token, i, &role) != OPGP_TOK_OK)
-            continue;
-        if (strcmp(name, full) == 0 || strcmp(name, role_word[role]) == 0)
-            return (int)i;
-    }
-    return -1;
+    return winprov_container_by_name(p->token, p->serial, name);
 }
 
 static DWORD open_token(csp_prov *p, const char *reader)
 {
     opgp_tok_info info;
-    opgp_tok_rv r = opgp_token_open(reader, &p->token);
-    if (r == OPGP_TOK_OK)
-        r = opgp_token_info(p->token, &info);
-    if (r != OPGP_TOK_OK) {
-        opgp_token_close(p->token);
-        p->token = NULL;
+    opgp_tok_rv r = winprov_token_open(reader, &p->token, &info);
+    if (r != OPGP_TOK_OK)
         return csp_tok_error(p, r);
-    }
     snprintf(p->reader, sizeof p->reader, "%s", reader);
     snprintf(p->serial, sizeof p->serial, "%s", info.serial);
     return 0;
@@ -86,29 +63,16 @@ DWORD csp_container_open(csp_prov *p, const char *name, bool verify)
 {
     char reader[OPGP_TOK_READER_NAME] = "";
     const char *want = name;
-    bool reader_given = false;
-    if (name != NULL && strncmp(name, "\\\\.\\", 4) == 0) {
-        const char *r = name + 4;
-        const char *sep = strchr(r, '\\');
-        size_t n = sep != NULL ? (size_t)(sep - r) : strlen(r);
-        if (n == 0 || n >= sizeof reader)
-            return (DWORD)NTE_BAD_KEYSET_PARAM;
-        memcpy(reader, r, n);
-        reader[n] = '\0';
-        reader_given = true;
-        want = sep != NULL ? sep + 1 : NULL;
-    }
+    int qualified = name != NULL ? winprov_split_qualified(name, reader, &want) : 0;
+    if (qualified < 0)
+        return (DWORD)NTE_BAD_KEYSET_PARAM;
+    bool reader_given = qualified > 0;
     if (verify && want != NULL && want[0] != '\0')
         return (DWORD)NTE_BAD_KEYSET_PARAM; /* a verify context names no container */
 
-    opgp_tok_readers *rs = NULL;
     opgp_tok_reader list[OPGP_TOK_MAX_READERS];
     size_t count = 0;
-    opgp_tok_rv r = opgp_tok_readers_open(&rs);
-    if (r == OPGP_TOK_OK) {
-        r = opgp_tok_readers_list(rs, list, OPGP_TOK_MAX_READERS, &count);
-        opgp_tok_readers_close(rs);
-    }
+    opgp_tok_rv r = winprov_list_readers(list, &count);
     if (r != OPGP_TOK_OK || count == 0) {
         /* Hashing and random numbers need no card. */
         if (verify && !reader_given)

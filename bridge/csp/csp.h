@@ -8,21 +8,14 @@
 
 #include "cspdk.h"
 #include "opgp/host_token.h"
+#include "winprov.h"
 
 #define CSP_PROVIDER_NAME "opgp OpenPGP CSP"
 
 typedef enum csp_kind { CSP_KIND_PROV = 1, CSP_KIND_KEY, CSP_KIND_HASH } csp_kind;
 
-/* Every object starts with this: the handle registry checks a handle's kind and liveness
- * before anything is dereferenced, so a stale or made-up handle is an error, not a crash. */
-typedef struct csp_obj {
-    csp_kind kind;
-    struct csp_obj *next;
-    struct csp_prov *owner;     /* NULL for a provider */
-} csp_obj;
-
 typedef struct csp_prov {
-    csp_obj obj;
+    winprov_obj obj;            /* first: the handle registry's (bridge/winprov) */
     opgp_token *token;          /* NULL: a verify context with no card */
     char reader[OPGP_TOK_READER_NAME];
     int container;              /* -1: no container (CRYPT_VERIFYCONTEXT) */
@@ -34,7 +27,7 @@ typedef struct csp_prov {
 } csp_prov;
 
 typedef struct csp_key {
-    csp_obj obj;
+    winprov_obj obj;
     unsigned container;
     DWORD keyspec;              /* AT_SIGNATURE or AT_KEYEXCHANGE */
     opgp_tok_key info;
@@ -43,7 +36,7 @@ typedef struct csp_key {
 typedef struct csp_hash_state csp_hash_state; /* hash_bcrypt.c */
 
 typedef struct csp_hash {
-    csp_obj obj;
+    winprov_obj obj;
     ALG_ID alg;
     DWORD len;                  /* digest size */
     csp_hash_state *state;      /* NULL once finished or for a value-only hash */
@@ -51,11 +44,7 @@ typedef struct csp_hash {
     uint8_t value[64];
 } csp_hash;
 
-/* handles.c */
-void csp_handle_add(csp_obj *o, csp_kind kind, csp_prov *owner);
-csp_obj *csp_handle_get(ULONG_PTR h, csp_kind kind);
-/* Unregisters o; the caller frees it. */
-void csp_handle_remove(csp_obj *o);
+/* handles.c: the objects are registered with winprov_handle_add / winprov_handle_remove. */
 /* Unregisters and frees every key and hash of p (a released context takes them along). */
 void csp_handle_drop_owned(csp_prov *p);
 csp_prov *csp_prov_get(HCRYPTPROV h);

@@ -12,29 +12,13 @@ BOOL csp_fail(DWORD error)
 DWORD csp_tok_error(const csp_prov *p, opgp_tok_rv r)
 {
     switch (r) {
-    case OPGP_TOK_OK: return ERROR_SUCCESS;
-    case OPGP_TOK_NO_CARD: return (DWORD)SCARD_W_REMOVED_CARD;
-    case OPGP_TOK_CARD_RESET: return (DWORD)SCARD_W_RESET_CARD;
-    case OPGP_TOK_UNKNOWN_CARD: return (DWORD)SCARD_E_UNKNOWN_CARD;
-    case OPGP_TOK_NO_READER: return (DWORD)SCARD_E_NO_READERS_AVAILABLE;
-    case OPGP_TOK_PIN_INCORRECT: return (DWORD)SCARD_W_WRONG_CHV;
-    case OPGP_TOK_PIN_LOCKED: return (DWORD)SCARD_W_CHV_BLOCKED;
-    case OPGP_TOK_PIN_LEN_RANGE: return (DWORD)SCARD_E_INVALID_CHV;
-    case OPGP_TOK_NOT_LOGGED_IN:
-        /* This CSP has no PIN dialog: a silent caller learns that UI would be needed, any
-         * other that the card wants a PIN (PP_KEYEXCHANGE_PIN / PP_SIGNATURE_PIN). */
-        return p != NULL && (p->flags & CRYPT_SILENT) ? (DWORD)NTE_SILENT_CONTEXT
-                                                      : (DWORD)SCARD_W_CARD_NOT_AUTHENTICATED;
-    case OPGP_TOK_NO_KEY: return (DWORD)NTE_NO_KEY;
-    case OPGP_TOK_UNSUPPORTED: return (DWORD)NTE_NOT_SUPPORTED;
-    case OPGP_TOK_BAD_INPUT: return (DWORD)NTE_BAD_DATA;
     case OPGP_TOK_BUFFER_TOO_SMALL: return ERROR_MORE_DATA;
-    case OPGP_TOK_NO_MEMORY: return (DWORD)NTE_NO_MEMORY;
-    case OPGP_TOK_TIMEOUT: return (DWORD)SCARD_E_TIMEOUT;
     case OPGP_TOK_CANCELLED: return (DWORD)SCARD_W_CANCELLED_BY_USER;
-    case OPGP_TOK_DEVICE_ERROR: return (DWORD)NTE_FAIL;
+    default:
+        /* No PIN dialog here: a context that is not silent learns that the card wants
+         * PP_KEYEXCHANGE_PIN / PP_SIGNATURE_PIN first. */
+        return (DWORD)winprov_tok_status(r, p != NULL && (p->flags & CRYPT_SILENT));
     }
-    return (DWORD)NTE_FAIL;
 }
 
 BOOL csp_tok_fail(const csp_prov *p, opgp_tok_rv r)

@@ -1,90 +1,35 @@
-/* The handle registry: CryptoAPI handles are our object pointers, but only after the registry
- * has confirmed that the value names a live object of the expected kind. */
+/* The CSP's objects in the handle registry (bridge/winprov): CryptoAPI handles are our object
+ * pointers, used only once the registry has found them live and of the expected kind. */
 #include <stdlib.h>
 
 #include "csp.h"
 
-static SRWLOCK lock = SRWLOCK_INIT;
-static csp_obj *live;
-
-void csp_handle_add(csp_obj *o, csp_kind kind, csp_prov *owner)
+static void free_owned(winprov_obj *o)
 {
-    o->kind = kind;
-    o->owner = owner;
-    AcquireSRWLockExclusive(&lock);
-    o->next = live;
-    live = o;
-    ReleaseSRWLockExclusive(&lock);
-}
-
-static void unlink_locked(csp_obj *o)
-{
-    for (csp_obj **pp = &live; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == o) {
-            *pp = o->next;
-            return;
-        }
-    }
-}
-
-void csp_handle_remove(csp_obj *o)
-{
-    AcquireSRWLockExclusive(&lock);
-    unlink_locked(o);
-    ReleaseSRWLockExclusive(&lock);
-}
-
-csp_obj *csp_handle_get(ULONG_PTR h, csp_kind kind)
-{
-    csp_obj *found = NULL;
-    AcquireSRWLockShared(&lock);
-    for (csp_obj *o = live; o != NULL; o = o->next) {
-        if ((ULONG_PTR)o == h) {
-            found = o->kind == kind ? o : NULL;
-            break;
-        }
-    }
-    ReleaseSRWLockShared(&lock);
-    return found;
+    if (o->kind == CSP_KIND_KEY)
+        csp_key_free((csp_key *)o);
+    else
+        csp_hash_free((csp_hash *)o);
 }
 
 void csp_handle_drop_owned(csp_prov *p)
 {
-    for (;;) {
-        csp_obj *victim = NULL;
-        AcquireSRWLockExclusive(&lock);
-        for (csp_obj *o = live; o != NULL; o = o->next) {
-            if (o->owner == p) {
-                victim = o;
-                unlink_locked(o);
-                break;
-            }
-        }
-        ReleaseSRWLockExclusive(&lock);
-        if (victim == NULL)
-            return;
-        if (victim->kind == CSP_KIND_KEY)
-            csp_key_free((csp_key *)victim);
-        else
-            csp_hash_free((csp_hash *)victim);
-    }
+    winprov_handle_drop_owned(p, free_owned);
 }
 
 csp_prov *csp_prov_get(HCRYPTPROV h)
 {
-    return (csp_prov *)csp_handle_get(h, CSP_KIND_PROV);
+    return (csp_prov *)winprov_handle_get(h, CSP_KIND_PROV);
 }
 
 csp_key *csp_key_get(csp_prov *p, HCRYPTKEY h)
 {
-    csp_obj *o = csp_handle_get(h, CSP_KIND_KEY);
-    return o != NULL && o->owner == p ? (csp_key *)o : NULL;
+    return (csp_key *)winprov_handle_get_owned(h, CSP_KIND_KEY, p);
 }
 
 csp_hash *csp_hash_get(csp_prov *p, HCRYPTHASH h)
 {
-    csp_obj *o = csp_handle_get(h, CSP_KIND_HASH);
-    return o != NULL && o->owner == p ? (csp_hash *)o : NULL;
+    return (csp_hash *)winprov_handle_get_owned(h, CSP_KIND_HASH, p);
 }
 
 void csp_key_free(csp_key *k)

@@ -44,7 +44,7 @@ BOOL WINAPI CPCreateHash(HCRYPTPROV hProv, ALG_ID Algid, HCRYPTKEY hKey, DWORD d
             return csp_fail((DWORD)NTE_FAIL);
         }
     }
-    csp_handle_add(&h->obj, CSP_KIND_HASH, p);
+    winprov_handle_add(&h->obj, CSP_KIND_HASH, p);
     *phHash = (HCRYPTHASH)h;
     return TRUE;
 }
@@ -124,7 +124,7 @@ BOOL WINAPI CPDestroyHash(HCRYPTPROV hProv, HCRYPTHASH hHash)
     csp_hash *h = csp_hash_lookup(hProv, hHash, &p);
     if (h == NULL)
         return FALSE;
-    csp_handle_remove(&h->obj);
+    winprov_handle_remove(&h->obj);
     csp_hash_free(h);
     return TRUE;
 }

@@ -25,7 +25,7 @@ BOOL WINAPI CPGetUserKey(HCRYPTPROV hProv, DWORD dwKeySpec, HCRYPTKEY *phUserKey
     k->container = (unsigned)p->container;
     k->keyspec = dwKeySpec;
     k->info = info;
-    csp_handle_add(&k->obj, CSP_KIND_KEY, p);
+    winprov_handle_add(&k->obj, CSP_KIND_KEY, p);
     *phUserKey = (HCRYPTKEY)k;
     return TRUE;
 }
@@ -129,7 +129,7 @@ BOOL WINAPI CPDestroyKey(HCRYPTPROV hProv, HCRYPTKEY hKey)
     csp_key *k = csp_key_lookup(hProv, hKey, &p);
     if (k == NULL)
         return FALSE;
-    csp_handle_remove(&k->obj);
+    winprov_handle_remove(&k->obj);
     csp_key_free(k);
     return TRUE;
 }

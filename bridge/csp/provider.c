@@ -34,7 +34,7 @@ BOOL WINAPI CPAcquireContext(HCRYPTPROV *phProv, LPCSTR szContainer, DWORD dwFla
         free(p);
         return csp_fail(e);
     }
-    csp_handle_add(&p->obj, CSP_KIND_PROV, NULL);
+    winprov_handle_add(&p->obj, CSP_KIND_PROV, NULL);
     *phProv = (HCRYPTPROV)p;
     return TRUE;
 }
@@ -46,7 +46,7 @@ BOOL WINAPI CPReleaseContext(HCRYPTPROV hProv, DWORD dwFlags)
         return csp_fail((DWORD)NTE_BAD_UID);
     if (dwFlags != 0)
         return csp_fail((DWORD)NTE_BAD_FLAGS);
-    csp_handle_remove(&p->obj);
+    winprov_handle_remove(&p->obj);
     csp_handle_drop_owned(p);
     opgp_token_close(p->token);
     free(p);

@@ -22,6 +22,8 @@ static const p11_mech mechs[] = {
     { CKM_ECDH1_DERIVE, OPGP_TOK_KEY_EC, CKF_HW | CKF_DERIVE | EC_FLAGS, -1 },
     { CKM_EC_KEY_PAIR_GEN, OPGP_TOK_KEY_EC, CKF_HW | CKF_GENERATE_KEY_PAIR | EC_FLAGS, -1 },
     { CKM_EDDSA, OPGP_TOK_KEY_ED25519, SIGN, -1 },
+    { CKM_EC_EDWARDS_KEY_PAIR_GEN, OPGP_TOK_KEY_ED25519, CKF_HW | CKF_GENERATE_KEY_PAIR, -1 },
+    { CKM_EC_MONTGOMERY_KEY_PAIR_GEN, OPGP_TOK_KEY_X25519, CKF_HW | CKF_GENERATE_KEY_PAIR, -1 },
 };
 #define N_MECHS (sizeof mechs / sizeof mechs[0])
 
@@ -35,8 +37,8 @@ const p11_mech *p11_mech_get(CK_MECHANISM_TYPE type)
 size_t p11_mech_count(void) { return N_MECHS; }
 const p11_mech *p11_mech_at(size_t i) { return i < N_MECHS ? &mechs[i] : NULL; }
 
-/* Which key types the token holds: a mechanism is offered when a key can use it (key pair
- * generation: always for RSA and EC, the card decides the rest). */
+/* Which key types the token holds: a mechanism is offered when a key can use it. Key pair
+ * generation is always offered (the card decides whether it can, at C_GenerateKeyPair). */
 static void token_types(p11_slot *s, bool have[5])
 {
     for (int i = 0; i < 5; i++)
@@ -67,7 +69,9 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
         token_types(s, have);
         CK_ULONG n = 0;
         for (size_t i = 0; i < N_MECHS; i++) {
-            if (!have[mechs[i].key] || (mechs[i].hash >= 0 && !p11_hash_available(mechs[i].hash)))
+            bool gen = (mechs[i].flags & CKF_GENERATE_KEY_PAIR) != 0;
+            if ((!gen && !have[mechs[i].key]) ||
+                (mechs[i].hash >= 0 && !p11_hash_available(mechs[i].hash)))
                 continue;
             if (pMechanismList != NULL && n < *pulCount)
                 pMechanismList[n] = mechs[i].type;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "functions.h"
+#include "opgp/host_cache.h"
 #include "p11.h"
 
 bool p11_initialized;
@@ -72,6 +73,9 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
         return rv;
     p11_sessions_reset();
     p11_slots_close_all();
+    /* The card caches outlive their tokens for the next C_OpenSession; not the module's life
+     * (valgrind: a dlclose after C_Finalize lost them). */
+    opgp_host_cache_purge();
     p11_initialized = false;
     /* Waiting threads wake up, see the module finalised and release their own contexts. */
     for (size_t i = 0; i < sizeof waiters / sizeof waiters[0]; i++) {

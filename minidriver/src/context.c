@@ -149,7 +149,9 @@ DWORD WINAPI CardAcquireContext(PCARD_DATA pCardData, DWORD dwFlags)
     uint32_t writes_before_open = md_writes_total();
     DWORD rv = md_transport_open(pCardData, &st->transport);
     if (rv == SCARD_S_SUCCESS) {
-        opgp_status s = opgp_card_open(st->transport, &st->card, NULL);
+        opgp_status s = md_selection_likely(pCardData->pbAtr, pCardData->cbAtr)
+                            ? opgp_card_open_selected(st->transport, &st->card, NULL)
+                            : opgp_card_open(st->transport, &st->card, NULL);
         if (s == OPGP_E_CARD_RESET)
             s = opgp_card_open(st->transport, &st->card, NULL);
         if (s == OPGP_E_NOT_OPENPGP || s == OPGP_E_NOT_SUPPORTED || s == OPGP_E_NOT_FOUND)
@@ -161,6 +163,7 @@ DWORD WINAPI CardAcquireContext(PCARD_DATA pCardData, DWORD dwFlags)
         state_free(st);
         return rv;
     }
+    md_selection_opened(pCardData->pbAtr, pCardData->cbAtr);
     md_generation_start(st, writes_before_open);
     pCardData->pvVendorSpecific = st;
     fill_table(pCardData);

@@ -1,14 +1,37 @@
 /* CardCreateContainer(Ex): generate a key on the card, or import one, into the slot of the
  * container index (0 AUT, 1 SIG, 2 DEC). The card wants the admin PIN (PW3) for both; the
- * fingerprint and generation time are written by the core. */
+ * fingerprint and generation time are written by the core. Keys cardmod has no key spec for
+ * (brainpool, secp256k1, Ed25519, X25519) are generated under opgp's vendor key specs, with
+ * the curve named by a DER OID in pbKeyData (VENDOR.md). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "md.h"
+#include "opgp/minidriver_vendor.h"
 
-/* Algorithm attributes for a key spec and size in a slot; false when the slot cannot hold it. */
-static bool attr_for(opgp_key_slot slot, DWORD spec, DWORD bits, opgp_algo_attr *out)
+/* The curve a DER OID (06, short length, content) names: OpenPGP's OIDs, and RFC 8410's for
+ * Ed25519 and X25519 (what PKCS#11 and X.509 call them). The length byte bounds the read. */
+static opgp_curve curve_of_der_oid(const uint8_t *der)
+{
+    static const uint8_t rfc8410_ed25519[] = { 0x2B, 0x65, 0x70 };
+    static const uint8_t rfc8410_x25519[] = { 0x2B, 0x65, 0x6E };
+    if (der[0] != 0x06 || der[1] == 0 || der[1] > OPGP_MAX_OID)
+        return OPGP_CURVE_UNKNOWN;
+    size_t n = der[1];
+    const uint8_t *oid = der + 2;
+    if (n == sizeof rfc8410_ed25519 && memcmp(oid, rfc8410_ed25519, n) == 0)
+        return OPGP_CURVE_ED25519;
+    if (n == sizeof rfc8410_x25519 && memcmp(oid, rfc8410_x25519, n) == 0)
+        return OPGP_CURVE_X25519;
+    const opgp_curve_info *ci = opgp_curve_by_oid(oid, n);
+    return ci != NULL ? ci->curve : OPGP_CURVE_UNKNOWN;
+}
+
+/* Algorithm attributes for a key spec and size in a slot; false when the slot cannot hold it.
+ * curve_oid: pbKeyData of a key generation (a DER OID for the vendor key specs, else unused). */
+static bool attr_for(opgp_key_slot slot, DWORD spec, DWORD bits, const uint8_t *curve_oid,
+                     opgp_algo_attr *out)
 {
     opgp_curve curve = OPGP_CURVE_UNKNOWN;
     opgp_algo_id algo = OPGP_ALGO_NONE;
@@ -29,14 +52,33 @@ static bool attr_for(opgp_key_slot slot, DWORD spec, DWORD bits, opgp_algo_attr 
     case AT_ECDHE_P256: algo = OPGP_ALGO_ECDH; curve = OPGP_CURVE_P256; break;
     case AT_ECDHE_P384: algo = OPGP_ALGO_ECDH; curve = OPGP_CURVE_P384; break;
     case AT_ECDHE_P521: algo = OPGP_ALGO_ECDH; curve = OPGP_CURVE_P521; break;
+    case AT_OPGP_ECDSA:
+    case AT_OPGP_ECDH:
+        if (curve_oid == NULL)
+            return false;
+        algo = spec == AT_OPGP_ECDSA ? OPGP_ALGO_ECDSA : OPGP_ALGO_ECDH;
+        curve = curve_of_der_oid(curve_oid);
+        break;
+    case AT_OPGP_EDDSA:
+        algo = OPGP_ALGO_EDDSA;
+        curve = curve_oid == NULL ? OPGP_CURVE_ED25519 : curve_of_der_oid(curve_oid);
+        break;
     default: return false;
     }
+    if (curve == OPGP_CURVE_UNKNOWN)
+        return false;
     if ((algo == OPGP_ALGO_ECDH) != (slot == OPGP_KEY_DEC))
         return false;
     const opgp_curve_info *ci = opgp_curve_by_id(curve);
     if (ci == NULL || (bits != 0 && bits != ci->bits))
         return false;
+    /* The core refuses the pairs that cannot be: ECDSA on Ed25519/X25519, EdDSA elsewhere. */
     return opgp_algo_attr_ecc(algo, curve, out) == OPGP_OK;
+}
+
+static bool vendor_spec(DWORD spec)
+{
+    return spec == AT_OPGP_ECDSA || spec == AT_OPGP_EDDSA || spec == AT_OPGP_ECDH;
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -134,12 +176,16 @@ DWORD WINAPI CardCreateContainerEx(PCARD_DATA pCardData, BYTE bContainerIndex, D
     if (PinId != ROLE_USER && PinId != md_container_pin(bContainerIndex))
         return SCARD_E_INVALID_PARAMETER; /* the card fixes which PIN guards each key */
     opgp_key_slot slot = md_container_slot(bContainerIndex);
+    bool gen = dwFlags == CARD_CREATE_CONTAINER_KEY_GEN;
+    /* The vendor key specs name a curve for generation; imports stay with cardmod's blobs. */
+    if (!gen && vendor_spec(dwKeySpec))
+        return SCARD_E_INVALID_PARAMETER;
     opgp_algo_attr attr;
-    if (!attr_for(slot, dwKeySpec, dwKeySize, &attr))
+    if (!attr_for(slot, dwKeySpec, dwKeySize, gen ? pbKeyData : NULL, &attr))
         return SCARD_E_INVALID_PARAMETER;
     const opgp_appdata *ad = opgp_card_appdata(st->card);
     opgp_status s = OPGP_OK;
-    if (dwFlags == CARD_CREATE_CONTAINER_KEY_GEN) {
+    if (gen) {
         if (!opgp_algo_attr_equal(&ad->attr[slot], &attr))
             s = opgp_card_set_algo_attr(st->card, slot, &attr, NULL);
         if (s == OPGP_OK)

@@ -91,6 +91,9 @@ void md_cardid_build(const opgp_appdata *ad, uint8_t out[16]);
 uint32_t md_write_generation(const uint8_t aid[OPGP_AID_LEN]);
 /* Writes to any card so far (sampled before opening the card). */
 uint32_t md_writes_total(void);
+/* Whether this process just had a card with this ATR open (selection_hint.c). */
+bool md_selection_likely(const uint8_t *atr, size_t len);
+void md_selection_opened(const uint8_t *atr, size_t len);
 /* At CardAcquireContext, after the card is open. */
 void md_generation_start(md_state *st, uint32_t writes_before_open);
 /* After this context wrote to the card (or may have): every other context catches up. */
@@ -142,6 +145,9 @@ DWORD md_container_vendor_spec(const opgp_appdata *ad, BYTE index);
 /* ---- properties.c: opgp's card properties */
 DWORD md_vendor_card_property(PCARD_DATA d, md_state *st, LPCWSTR prop, PBYTE pbData,
                               DWORD cbData, PDWORD pdwDataLen, bool *handled);
+/* data_object.c: CP_OPGP_DATA_OBJECT, the tag in dwFlags. */
+DWORD md_data_object_property(md_state *st, DWORD tag, PBYTE pbData, DWORD cbData,
+                              PDWORD pdwDataLen);
 
 /* ---- containers.c */
 /* The public key of slot, through the CSP cache. */

@@ -87,6 +87,8 @@ DWORD WINAPI CardGetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
             return SCARD_E_INVALID_PARAMETER;
         return put_names(pbData, cbData, pdwDataLen, NULL, 0);
     }
+    if (md_wcs_eq(wszProperty, CP_OPGP_DATA_OBJECT))
+        return md_data_object_property(st, dwFlags, pbData, cbData, pdwDataLen);
 
     if (dwFlags != 0)
         return SCARD_E_INVALID_PARAMETER;
@@ -171,7 +173,7 @@ DWORD WINAPI CardSetProperty(PCARD_DATA pCardData, LPCWSTR wszProperty, PBYTE pb
         CP_PADDING_SCHEMES, CP_CHAINING_MODES, CP_CARD_READ_ONLY, CP_CARD_CACHE_MODE,
         CP_SUPPORTS_WIN_X509_ENROLLMENT, CP_CARD_GUID, CP_CARD_SERIAL_NO, CP_CARD_PIN_INFO,
         CP_CARD_PIN_STRENGTH_VERIFY, CP_CARD_PIN_STRENGTH_CHANGE, CP_CARD_PIN_STRENGTH_UNBLOCK,
-        CP_OPGP_CARDHOLDER_NAME, CP_OPGP_PIN_TRIES, CP_OPGP_RANDOM,
+        CP_OPGP_CARDHOLDER_NAME, CP_OPGP_PIN_TRIES, CP_OPGP_RANDOM, CP_OPGP_DATA_OBJECT,
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (md_wcs_eq(wszProperty, known[i]))

@@ -198,6 +198,10 @@ DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
         CLEAR_PIN(st->verified, MD_PIN_SIGN); /* valid for one signature only */
     if (s != OPGP_OK)
         return md_card_error(st, s);
+    /* Longer than the key allows is a garbled answer (tests/faults: padded responses), never
+     * a signature to hand on. */
+    if (sig_len > sig_size)
+        return SCARD_E_UNEXPECTED;
     PBYTE out = md_csp_alloc(pCardData, sig_len);
     if (out == NULL)
         return SCARD_E_NO_MEMORY;

@@ -5,9 +5,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 
 #include "md_test_env.h"
 #include "opgp/minidriver_test.h"
+#include "opgp/minidriver_vendor.h"
 
 static long live_allocs;
 
@@ -197,4 +200,125 @@ unsigned long md_env_apdus(const md_env *e)
     opgp_sim_stats st;
     opgp_sim_get_stats(e->sim, &st);
     return st.apdus;
+}
+
+DWORD md_env_auth(md_env *e, PIN_ID id, const char *pin, DWORD *tries)
+{
+    return e->cd.pfnCardAuthenticateEx(&e->cd, id, 0, (PBYTE)pin, (DWORD)strlen(pin), NULL,
+                                       NULL, tries);
+}
+
+void md_env_login(md_env *e, PIN_ID id, const char *pin)
+{
+    DWORD tries;
+    assert_rv(md_env_auth(e, id, pin, &tries), SCARD_S_SUCCESS);
+}
+
+void md_signing_info(CARD_SIGNING_INFO *si, BYTE index, DWORD spec, ALG_ID hash_alg,
+                     uint8_t *data, size_t len)
+{
+    memset(si, 0, sizeof *si);
+    si->dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
+    si->bContainerIndex = index;
+    si->dwKeySpec = spec;
+    si->aiHashAlg = hash_alg;
+    si->pbData = data;
+    si->cbData = (DWORD)len;
+}
+
+void md_dh_agreement_info(CARD_DH_AGREEMENT_INFO *ai, BYTE index, DWORD flags, uint8_t *pub,
+                          size_t len)
+{
+    memset(ai, 0, sizeof *ai);
+    ai->dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
+    ai->bContainerIndex = index;
+    ai->dwFlags = flags;
+    ai->pbPublicKey = pub;
+    ai->dwPublicKey = (DWORD)len;
+}
+
+DWORD md_env_raw_secret(md_env *e, BYTE index, BCryptBufferDesc *params, DWORD flags,
+                        PUCHAR *out, DWORD *len)
+{
+    CARD_DERIVE_KEY dk;
+    memset(&dk, 0, sizeof dk);
+    dk.dwVersion = CARD_DERIVE_KEY_CURRENT_VERSION;
+    dk.pwszKDF = BCRYPT_KDF_RAW_SECRET;
+    dk.bSecretAgreementIndex = index;
+    dk.pParameterList = params;
+    dk.dwFlags = flags;
+    DWORD rv = e->cd.pfnCardDeriveKey(&e->cd, &dk);
+    *out = dk.pbDerivedKey;
+    *len = dk.cbDerivedKey;
+    return rv;
+}
+
+size_t md_openssl_z(EVP_PKEY *peer, EVP_PKEY *card, uint8_t *z, size_t cap)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(peer, NULL);
+    size_t zlen = cap;
+    assert_int_equal(EVP_PKEY_derive_init(c), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(c, card), 1);
+    assert_int_equal(EVP_PKEY_derive(c, z, &zlen), 1);
+    EVP_PKEY_CTX_free(c);
+    return zlen;
+}
+
+void md_raw_public_key(EVP_PKEY *k, uint8_t out[32])
+{
+    size_t len = 32;
+    assert_non_null(k);
+    assert_int_equal(EVP_PKEY_get_raw_public_key(k, out, &len), 1);
+    assert_int_equal(len, 32);
+}
+
+void md_assert_sim_raw_key(opgp_sim *sim, int key, const uint8_t pub[32])
+{
+    EVP_PKEY *k = opgp_sim_public_key(sim, key);
+    uint8_t raw[32];
+    md_raw_public_key(k, raw);
+    assert_memory_equal(pub, raw, 32);
+    EVP_PKEY_free(k);
+}
+
+BYTE md_assert_x25519_agreement(md_env *e, BYTE index, EVP_PKEY *card)
+{
+    EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    uint8_t peer_pub[32];
+    md_raw_public_key(peer, peer_pub);
+    CARD_DH_AGREEMENT_INFO ai;
+    md_dh_agreement_info(&ai, index, OPGP_DH_RAW_PUBLIC_KEY, peer_pub, sizeof peer_pub);
+    assert_rv(e->cd.pfnCardConstructDHAgreement(&e->cd, &ai), SCARD_S_SUCCESS);
+    PUCHAR key;
+    DWORD klen;
+    assert_rv(md_env_raw_secret(e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen),
+              SCARD_S_SUCCESS);
+    assert_int_equal(klen, 32);
+    uint8_t z[32];
+    assert_int_equal(md_openssl_z(peer, card, z, sizeof z), 32);
+    assert_memory_equal(key, z, 32);
+    md_free(key);
+    EVP_PKEY_free(peer);
+    return ai.bSecretAgreementIndex;
+}
+
+void md_verify_ecdsa(EVP_PKEY *k, const uint8_t *rs, size_t half, const uint8_t *h, size_t hlen)
+{
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    ECDSA_SIG_set0(es, BN_bin2bn(rs, (int)half, NULL), BN_bin2bn(rs + half, (int)half, NULL));
+    uint8_t der[160], *pd = der;
+    int dlen = i2d_ECDSA_SIG(es, &pd);
+    ECDSA_SIG_free(es);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+    assert_int_equal(EVP_PKEY_verify_init(c), 1);
+    assert_int_equal(EVP_PKEY_verify(c, der, (size_t)dlen, h, hlen), 1);
+    EVP_PKEY_CTX_free(c);
+}
+
+void md_verify_eddsa(EVP_PKEY *k, const uint8_t *sig, const uint8_t *msg, size_t len)
+{
+    EVP_MD_CTX *mc = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestVerifyInit(mc, NULL, NULL, NULL, k), 1);
+    assert_int_equal(EVP_DigestVerify(mc, sig, 64, msg, len), 1);
+    EVP_MD_CTX_free(mc);
 }

@@ -18,13 +18,6 @@
 #include "md.h"
 #include "md_test_env.h"
 
-static void login(md_env *e, PIN_ID id, const char *pin)
-{
-    DWORD tries;
-    assert_rv(e->cd.pfnCardAuthenticateEx(&e->cd, id, 0, (PBYTE)pin, (DWORD)strlen(pin),
-                                                 NULL, NULL, &tries), SCARD_S_SUCCESS);
-}
-
 static void sha(const char *md, const void *in, size_t len, uint8_t *out)
 {
     unsigned int n;
@@ -63,7 +56,7 @@ static void test_rsa_sign(void **state)
     si.pbData = hash;
     si.cbData = 32;
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_W_SECURITY_VIOLATION);
-    login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
+    md_env_login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_S_SUCCESS);
     assert_int_equal(si.cbSignedData, 256);
     EVP_PKEY *sig_key = opgp_sim_public_key(e.sim, OPGP_SIM_SIG);
@@ -73,18 +66,13 @@ static void test_rsa_sign(void **state)
 
     /* The KSP's form: padding info naming the hash; container 0 = AUT via INTERNAL AUTHENTICATE,
      * signed under the user PIN. */
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     sha("SHA512", "hello", 5, hash);
     BCRYPT_PKCS1_PADDING_INFO pi = { BCRYPT_SHA512_ALGORITHM };
-    memset(&si, 0, sizeof si);
-    si.dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
-    si.bContainerIndex = 0;
-    si.dwKeySpec = AT_KEYEXCHANGE;
+    md_signing_info(&si, 0, AT_KEYEXCHANGE, 0, hash, 64);
     si.dwSigningFlags = CARD_PADDING_INFO_PRESENT;
     si.pPaddingInfo = &pi;
     si.dwPaddingType = CARD_PADDING_PKCS1;
-    si.pbData = hash;
-    si.cbData = 64;
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_S_SUCCESS);
     EVP_PKEY *aut_key = opgp_sim_public_key(e.sim, OPGP_SIM_AUT);
     verify_rsa(aut_key, EVP_sha512(), hash, 64, si.pbSignedData, si.cbSignedData);
@@ -112,7 +100,7 @@ static void test_ecdsa_sign(void **state)
     (void)state;
     md_env e;
     md_env_open(&e, "p256", NULL);
-    login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
+    md_env_login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
     uint8_t hash[48];
     sha("SHA384", "message", 7, hash); /* longer than the curve: the card truncates */
     CARD_SIGNING_INFO si;
@@ -129,17 +117,8 @@ static void test_ecdsa_sign(void **state)
     si.cbData = 48;
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_S_SUCCESS);
     assert_int_equal(si.cbSignedData, 64);
-    ECDSA_SIG *es = ECDSA_SIG_new();
-    ECDSA_SIG_set0(es, BN_bin2bn(si.pbSignedData, 32, NULL),
-                   BN_bin2bn(si.pbSignedData + 32, 32, NULL));
-    uint8_t der[80], *pd = der;
-    int dlen = i2d_ECDSA_SIG(es, &pd);
-    ECDSA_SIG_free(es);
     EVP_PKEY *k = opgp_sim_public_key(e.sim, OPGP_SIM_SIG);
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-    assert_int_equal(EVP_PKEY_verify_init(c), 1);
-    assert_int_equal(EVP_PKEY_verify(c, der, (size_t)dlen, hash, 48), 1);
-    EVP_PKEY_CTX_free(c);
+    md_verify_ecdsa(k, si.pbSignedData, 32, hash, 48);
     EVP_PKEY_free(k);
     md_free(si.pbSignedData);
     md_env_close(&e);
@@ -163,7 +142,7 @@ static void test_rsa_decrypt(void **state)
     md_env e;
     md_env_card_data(&e, md_env_sim("rsa2048", NULL), CARD_DATA_VERSION_SIX);
     assert_rv(CardAcquireContext(&e.cd, 0), SCARD_S_SUCCESS);
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     EVP_PKEY *k = opgp_sim_public_key(e.sim, OPGP_SIM_DEC);
     uint8_t msg[32], ct[512], buf[512];
     for (int i = 0; i < 32; i++)
@@ -226,16 +205,12 @@ static void test_ecdh(void **state)
     (void)state;
     md_env e;
     md_env_open(&e, "p256", NULL);
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     EVP_PKEY *peer = EVP_EC_gen("P-256");
     uint8_t blob[72];
     ecc_blob(peer, blob);
     CARD_DH_AGREEMENT_INFO ai;
-    memset(&ai, 0, sizeof ai);
-    ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
-    ai.bContainerIndex = 2;
-    ai.pbPublicKey = blob;
-    ai.dwPublicKey = sizeof blob;
+    md_dh_agreement_info(&ai, 2, 0, blob, sizeof blob);
     blob[0] ^= 1; /* wrong magic */
     assert_rv(e.cd.pfnCardConstructDHAgreement(&e.cd, &ai), SCARD_E_INVALID_PARAMETER);
     blob[0] ^= 1;
@@ -357,7 +332,7 @@ static void test_keygen(void **state)
     assert_rv(e.cd.pfnCardCreateContainer(&e.cd, 1, CARD_CREATE_CONTAINER_KEY_GEN,
                                                  AT_ECDSA_P256, 256, NULL),
                      SCARD_W_SECURITY_VIOLATION);
-    login(&e, ROLE_ADMIN, OPGP_SIM_PW3);
+    md_env_login(&e, ROLE_ADMIN, OPGP_SIM_PW3);
     assert_rv(e.cd.pfnCardCreateContainer(&e.cd, 1, CARD_CREATE_CONTAINER_KEY_GEN,
                                                  AT_ECDSA_P256, 256, NULL), SCARD_S_SUCCESS);
     assert_rv(e.cd.pfnCardReadFile(&e.cd, NULL, (LPSTR) "cardcf", 0, &p, &n), SCARD_S_SUCCESS);
@@ -417,7 +392,7 @@ static void test_keygen(void **state)
     md_free(ci.pbKeyExPublicKey);
 
     /* And it decrypts what OpenSSL encrypted to it. */
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     uint8_t msg[16] = "sixteen byte msg", ct[512], buf[512];
     size_t clen = rsa_encrypt(rk, msg, sizeof msg, ct);
     for (size_t i = 0; i < clen; i++)

@@ -229,12 +229,7 @@ static void test_ecc_and_vendor(void **state)
     assert_rv(d->pfnCardGetContainerProperty(d, 1, CCP_OPGP_PUBLIC_KEY, buf, sizeof buf,
                                                     &n, 0), SCARD_S_SUCCESS);
     assert_int_equal(n, 32);
-    EVP_PKEY *k = opgp_sim_public_key(e.sim, OPGP_SIM_SIG);
-    uint8_t raw[32];
-    size_t rlen = sizeof raw;
-    assert_int_equal(EVP_PKEY_get_raw_public_key(k, raw, &rlen), 1);
-    assert_memory_equal(buf, raw, 32);
-    EVP_PKEY_free(k);
+    md_assert_sim_raw_key(e.sim, OPGP_SIM_SIG, buf);
     assert_rv(d->pfnCardGetContainerProperty(d, 2, CCP_OPGP_ALGORITHM, buf, sizeof buf, &n,
                                                     0), SCARD_S_SUCCESS);
     assert_int_equal(buf[0], 0x12); /* ECDH */

@@ -250,11 +250,7 @@ static void test_bad_arguments(void **state)
 
     /* ECDH on an RSA card */
     CARD_DH_AGREEMENT_INFO ai;
-    memset(&ai, 0, sizeof ai);
-    ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
-    ai.bContainerIndex = 2;
-    ai.pbPublicKey = buf;
-    ai.dwPublicKey = 72;
+    md_dh_agreement_info(&ai, 2, 0, buf, 72);
     assert_rv(d->pfnCardConstructDHAgreement(d, &ai), SCARD_E_UNSUPPORTED_FEATURE);
     ai.bContainerIndex = 9;
     assert_rv(d->pfnCardConstructDHAgreement(d, &ai), SCARD_E_NO_KEY_CONTAINER);

@@ -88,13 +88,7 @@ static void test_authenticate_on_pinpad(void **state)
     /* the card now signs with the authentication key (PW1 82 verified) */
     uint8_t hash[32] = {7};
     CARD_SIGNING_INFO si;
-    memset(&si, 0, sizeof si);
-    si.dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
-    si.bContainerIndex = 0;
-    si.dwKeySpec = AT_KEYEXCHANGE;
-    si.aiHashAlg = CALG_SHA_256;
-    si.pbData = hash;
-    si.cbData = sizeof hash;
+    md_signing_info(&si, 0, AT_KEYEXCHANGE, CALG_SHA_256, hash, sizeof hash);
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_S_SUCCESS);
     md_free(si.pbSignedData);
 

@@ -18,12 +18,6 @@ static unsigned long verifies(const md_env *e)
     return st.verifies;
 }
 
-static DWORD auth(md_env *e, PIN_ID id, const char *pin, DWORD *tries)
-{
-    return e->cd.pfnCardAuthenticateEx(&e->cd, id, 0, (PBYTE)pin, (DWORD)strlen(pin), NULL, NULL,
-                                       tries);
-}
-
 static PIN_SET authenticated(md_env *e)
 {
     PIN_SET s = 0xFFFF;
@@ -37,13 +31,7 @@ static DWORD sign_sig(md_env *e)
 {
     uint8_t hash[32] = { 9 };
     CARD_SIGNING_INFO si;
-    memset(&si, 0, sizeof si);
-    si.dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
-    si.bContainerIndex = 1;
-    si.dwKeySpec = AT_SIGNATURE;
-    si.aiHashAlg = CALG_SHA_256;
-    si.pbData = hash;
-    si.cbData = sizeof hash;
+    md_signing_info(&si, 1, AT_SIGNATURE, CALG_SHA_256, hash, sizeof hash);
     DWORD rv = e->cd.pfnCardSignData(&e->cd, &si);
     if (rv == SCARD_S_SUCCESS)
         md_free(si.pbSignedData);
@@ -57,26 +45,26 @@ static void test_verify_and_wrong(void **state)
     md_env_open(&e, "rsa2048", NULL);
     DWORD tries = 99;
     unsigned long v0 = verifies(&e);
-    assert_rv(auth(&e, ROLE_USER, "000000", &tries), SCARD_W_WRONG_CHV);
+    assert_rv(md_env_auth(&e, ROLE_USER, "000000", &tries), SCARD_W_WRONG_CHV);
     assert_int_equal(tries, 2);
     assert_int_equal(verifies(&e), v0 + 1); /* sent once, never again */
     /* Too short for PW1: refused without a VERIFY. */
-    assert_rv(auth(&e, ROLE_USER, "123", &tries), SCARD_W_WRONG_CHV);
+    assert_rv(md_env_auth(&e, ROLE_USER, "123", &tries), SCARD_W_WRONG_CHV);
     assert_int_equal(tries, 2);
     assert_int_equal(verifies(&e), v0 + 1);
     assert_int_equal(authenticated(&e), PIN_SET_NONE);
-    assert_rv(auth(&e, ROLE_USER, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, ROLE_USER, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
     assert_int_equal(authenticated(&e), CREATE_PIN_SET(ROLE_USER));
     /* The user PIN (82) does not unlock the signature key (81). */
     assert_rv(sign_sig(&e), SCARD_W_SECURITY_VIOLATION);
-    assert_rv(auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
     assert_rv(sign_sig(&e), SCARD_S_SUCCESS);
     assert_rv(e.cd.pfnCardDeauthenticateEx(&e.cd, CREATE_PIN_SET(MD_PIN_SIGN), 0),
                      SCARD_S_SUCCESS);
     assert_int_equal(authenticated(&e), CREATE_PIN_SET(ROLE_USER));
     assert_rv(sign_sig(&e), SCARD_W_SECURITY_VIOLATION);
     /* Reset Code cannot be "verified" on its own. */
-    assert_rv(auth(&e, MD_PIN_RESET_CODE, OPGP_SIM_RC, &tries), SCARD_E_UNSUPPORTED_FEATURE);
+    assert_rv(md_env_auth(&e, MD_PIN_RESET_CODE, OPGP_SIM_RC, &tries), SCARD_E_UNSUPPORTED_FEATURE);
     md_env_close(&e);
 }
 
@@ -104,8 +92,8 @@ static void test_legacy_user(void **state)
                                                      (PBYTE) "24680246", 8, 0,
                                                      CARD_AUTHENTICATE_PIN_PIN, &tries),
                      SCARD_S_SUCCESS);
-    assert_rv(auth(&e, ROLE_USER, OPGP_SIM_PW1, &tries), SCARD_W_WRONG_CHV);
-    assert_rv(auth(&e, ROLE_USER, "24680246", &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, ROLE_USER, OPGP_SIM_PW1, &tries), SCARD_W_WRONG_CHV);
+    assert_rv(md_env_auth(&e, ROLE_USER, "24680246", &tries), SCARD_S_SUCCESS);
     md_env_close(&e);
 }
 
@@ -115,14 +103,14 @@ static void test_block_and_unblock(void **state)
     md_env e;
     md_env_open(&e, "rsa2048", NULL);
     DWORD tries = 99;
-    assert_rv(auth(&e, ROLE_USER, "000001", &tries), SCARD_W_WRONG_CHV);
-    assert_rv(auth(&e, ROLE_USER, "000002", &tries), SCARD_W_WRONG_CHV);
-    DWORD rv = auth(&e, ROLE_USER, "000003", &tries);
+    assert_rv(md_env_auth(&e, ROLE_USER, "000001", &tries), SCARD_W_WRONG_CHV);
+    assert_rv(md_env_auth(&e, ROLE_USER, "000002", &tries), SCARD_W_WRONG_CHV);
+    DWORD rv = md_env_auth(&e, ROLE_USER, "000003", &tries);
     assert_true(rv == (DWORD)SCARD_W_WRONG_CHV || rv == (DWORD)SCARD_W_CHV_BLOCKED);
     assert_int_equal(tries, 0);
     unsigned long v = verifies(&e);
     /* Blocked: the right PIN is not even sent. */
-    assert_rv(auth(&e, ROLE_USER, OPGP_SIM_PW1, &tries), SCARD_W_CHV_BLOCKED);
+    assert_rv(md_env_auth(&e, ROLE_USER, OPGP_SIM_PW1, &tries), SCARD_W_CHV_BLOCKED);
     assert_int_equal(verifies(&e), v);
 
     /* Wrong Reset Code, then the right one with a new PIN. */
@@ -135,7 +123,7 @@ static void test_block_and_unblock(void **state)
                                                        MD_PIN_RESET_CODE, (PBYTE)OPGP_SIM_RC, 8,
                                                        ROLE_USER, (PBYTE) "654321", 6, 0, &tries),
                      SCARD_S_SUCCESS);
-    assert_rv(auth(&e, ROLE_USER, "654321", &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, ROLE_USER, "654321", &tries), SCARD_S_SUCCESS);
 
     /* The admin unblocks too (PW3 then RESET RETRY COUNTER P1 02), and sets a Reset Code. */
     WCHAR user[8];
@@ -143,7 +131,7 @@ static void test_block_and_unblock(void **state)
     assert_rv(e.cd.pfnCardUnblockPin(&e.cd, user, (PBYTE)OPGP_SIM_PW3, 8,
                                             (PBYTE) "135791", 6, 0, CARD_AUTHENTICATE_PIN_PIN),
                      SCARD_S_SUCCESS);
-    assert_rv(auth(&e, ROLE_USER, "135791", &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, ROLE_USER, "135791", &tries), SCARD_S_SUCCESS);
     assert_rv(e.cd.pfnCardChangeAuthenticatorEx(&e.cd, PIN_CHANGE_FLAG_CHANGEPIN,
                                                        ROLE_ADMIN, (PBYTE)OPGP_SIM_PW3, 8,
                                                        MD_PIN_RESET_CODE, (PBYTE) "22446688", 8,
@@ -152,7 +140,7 @@ static void test_block_and_unblock(void **state)
                                                        MD_PIN_RESET_CODE, (PBYTE) "22446688", 8,
                                                        MD_PIN_SIGN, (PBYTE) "975310", 6, 0, &tries),
                      SCARD_S_SUCCESS);
-    assert_rv(auth(&e, MD_PIN_SIGN, "975310", &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, MD_PIN_SIGN, "975310", &tries), SCARD_S_SUCCESS);
     md_env_close(&e);
 }
 
@@ -173,7 +161,7 @@ static void test_one_signature_policy(void **state)
                                              ROLE_USER), SCARD_S_SUCCESS);
     assert_int_equal(pi.PinCachePolicy.PinCachePolicyType, PinCacheNormal);
     DWORD tries;
-    assert_rv(auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
     assert_rv(sign_sig(&e), SCARD_S_SUCCESS);
     assert_false(IS_PIN_SET(authenticated(&e), MD_PIN_SIGN));
     assert_rv(sign_sig(&e), SCARD_W_SECURITY_VIOLATION);
@@ -195,13 +183,13 @@ static void test_card_reset(void **state)
     md_env e;
     md_env_open(&e, "rsa2048", NULL);
     DWORD tries;
-    assert_rv(auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
     opgp_sim_fault_spec f = { OPGP_SIM_FAULT_RESET, 0, 1, 0, 0 };
     opgp_sim_fault(e.sim, &f);
     assert_rv(sign_sig(&e), SCARD_W_RESET_CARD);
     assert_int_equal(authenticated(&e), PIN_SET_NONE);
     /* The context works on: authenticate again and sign. */
-    assert_rv(auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
+    assert_rv(md_env_auth(&e, MD_PIN_SIGN, OPGP_SIM_PW1, &tries), SCARD_S_SUCCESS);
     assert_rv(sign_sig(&e), SCARD_S_SUCCESS);
     md_env_close(&e);
 }

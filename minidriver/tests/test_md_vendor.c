@@ -19,34 +19,10 @@
 #include "md_test_env.h"
 #include "opgp/minidriver_vendor.h"
 
-static DWORD auth(md_env *e, PIN_ID id, const char *pin, DWORD *tries)
-{
-    return e->cd.pfnCardAuthenticateEx(&e->cd, id, 0, (PBYTE)pin, (DWORD)strlen(pin), NULL,
-                                       NULL, tries);
-}
-
-static void login(md_env *e, PIN_ID id, const char *pin)
-{
-    DWORD tries;
-    assert_rv(auth(e, id, pin, &tries), SCARD_S_SUCCESS);
-}
-
 static void sha256(const void *in, size_t len, uint8_t out[32])
 {
     unsigned int n;
     assert_int_equal(EVP_Digest(in, len, out, &n, EVP_sha256(), NULL), 1);
-}
-
-/* The card's DEC public key with peer's private key, as OpenSSL computes Z. */
-static size_t openssl_z(EVP_PKEY *peer, EVP_PKEY *card, uint8_t *z, size_t cap)
-{
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(peer, NULL);
-    size_t zlen = cap;
-    assert_int_equal(EVP_PKEY_derive_init(c), 1);
-    assert_int_equal(EVP_PKEY_derive_set_peer(c, card), 1);
-    assert_int_equal(EVP_PKEY_derive(c, z, &zlen), 1);
-    EVP_PKEY_CTX_free(c);
-    return zlen;
 }
 
 /* The uncompressed point of an EC key. */
@@ -57,23 +33,6 @@ static size_t ec_point(EVP_PKEY *k, uint8_t *out, size_t cap)
                                                      cap, &len), 1);
     assert_int_equal(out[0], 0x04);
     return len;
-}
-
-/* CardDeriveKey with the raw-secret KDF; the result in *out (freed by the caller). */
-static DWORD raw_secret(md_env *e, BYTE index, BCryptBufferDesc *params, DWORD flags,
-                        PUCHAR *out, DWORD *len)
-{
-    CARD_DERIVE_KEY dk;
-    memset(&dk, 0, sizeof dk);
-    dk.dwVersion = CARD_DERIVE_KEY_CURRENT_VERSION;
-    dk.pwszKDF = BCRYPT_KDF_RAW_SECRET;
-    dk.bSecretAgreementIndex = index;
-    dk.pParameterList = params;
-    dk.dwFlags = flags;
-    DWORD rv = e->cd.pfnCardDeriveKey(&e->cd, &dk);
-    *out = dk.pbDerivedKey;
-    *len = dk.cbDerivedKey;
-    return rv;
 }
 
 static void assert_reversed(const uint8_t *le, const uint8_t *be, size_t n)
@@ -87,7 +46,7 @@ static void test_raw_secret_p256(void **state)
     (void)state;
     md_env e;
     md_env_open(&e, "p256", NULL);
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     EVP_PKEY *peer = EVP_EC_gen("P-256");
     uint8_t pt[65], blob[72];
     assert_int_equal(ec_point(peer, pt, sizeof pt), 65);
@@ -96,19 +55,16 @@ static void test_raw_secret_p256(void **state)
     memcpy(blob + 4, &cb, 4);
     memcpy(blob + 8, pt + 1, 64);
     CARD_DH_AGREEMENT_INFO ai;
-    memset(&ai, 0, sizeof ai);
-    ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
-    ai.bContainerIndex = 2;
-    ai.pbPublicKey = blob;
-    ai.dwPublicKey = sizeof blob;
+    md_dh_agreement_info(&ai, 2, 0, blob, sizeof blob);
     assert_rv(e.cd.pfnCardConstructDHAgreement(&e.cd, &ai), SCARD_S_SUCCESS);
     EVP_PKEY *card = opgp_sim_public_key(e.sim, OPGP_SIM_DEC);
     uint8_t z[32];
-    assert_int_equal(openssl_z(peer, card, z, sizeof z), 32);
+    assert_int_equal(md_openssl_z(peer, card, z, sizeof z), 32);
 
     PUCHAR key;
     DWORD klen;
-    assert_rv(raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen), SCARD_S_SUCCESS);
+    assert_rv(md_env_raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen),
+              SCARD_S_SUCCESS);
     assert_int_equal(klen, 32);
     assert_reversed(key, z, 32); /* little-endian, as BCryptDeriveKey gives it */
     md_free(key);
@@ -116,47 +72,23 @@ static void test_raw_secret_p256(void **state)
     uint8_t pre[1] = { 1 };
     BCryptBuffer b = { 1, KDF_SECRET_PREPEND, pre };
     BCryptBufferDesc desc = { BCRYPTBUFFER_VERSION, 1, &b };
-    assert_rv(raw_secret(&e, ai.bSecretAgreementIndex, &desc, 0, &key, &klen),
+    assert_rv(md_env_raw_secret(&e, ai.bSecretAgreementIndex, &desc, 0, &key, &klen),
               SCARD_E_INVALID_PARAMETER);
-    assert_rv(raw_secret(&e, ai.bSecretAgreementIndex, NULL, 1, &key, &klen),
+    assert_rv(md_env_raw_secret(&e, ai.bSecretAgreementIndex, NULL, 1, &key, &klen),
               SCARD_E_INVALID_PARAMETER);
     /* The same secret through the vendor raw point form. */
     ai.dwFlags = OPGP_DH_RAW_PUBLIC_KEY;
     ai.pbPublicKey = pt;
     ai.dwPublicKey = sizeof pt;
     assert_rv(e.cd.pfnCardConstructDHAgreement(&e.cd, &ai), SCARD_S_SUCCESS);
-    assert_rv(raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen), SCARD_S_SUCCESS);
+    assert_rv(md_env_raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen),
+              SCARD_S_SUCCESS);
     assert_int_equal(klen, 32);
     assert_reversed(key, z, 32);
     md_free(key);
     EVP_PKEY_free(card);
     EVP_PKEY_free(peer);
     md_env_close(&e);
-}
-
-static void verify_ecdsa(EVP_PKEY *k, const uint8_t *rs, size_t half, const uint8_t *h,
-                         size_t hlen)
-{
-    ECDSA_SIG *es = ECDSA_SIG_new();
-    ECDSA_SIG_set0(es, BN_bin2bn(rs, (int)half, NULL), BN_bin2bn(rs + half, (int)half, NULL));
-    uint8_t der[160], *pd = der;
-    int dlen = i2d_ECDSA_SIG(es, &pd);
-    ECDSA_SIG_free(es);
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
-    assert_int_equal(EVP_PKEY_verify_init(c), 1);
-    assert_int_equal(EVP_PKEY_verify(c, der, (size_t)dlen, h, hlen), 1);
-    EVP_PKEY_CTX_free(c);
-}
-
-static void signing_info(CARD_SIGNING_INFO *si, BYTE index, DWORD spec, uint8_t *data,
-                         size_t len)
-{
-    memset(si, 0, sizeof *si);
-    si->dwVersion = CARD_SIGNING_INFO_CURRENT_VERSION;
-    si->bContainerIndex = index;
-    si->dwKeySpec = spec;
-    si->pbData = data;
-    si->cbData = (DWORD)len;
 }
 
 static void test_brainpool(void **state)
@@ -190,11 +122,11 @@ static void test_brainpool(void **state)
                                                &got, 0), SCARD_S_SUCCESS);
     assert_memory_equal(cert, want, want_len);
 
-    login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
+    md_env_login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
     uint8_t h[32];
     sha256("brainpool", 9, h);
     CARD_SIGNING_INFO si;
-    signing_info(&si, 1, AT_ECDSA_P256, h, sizeof h);
+    md_signing_info(&si, 1, AT_ECDSA_P256, 0, h, sizeof h);
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_E_INVALID_PARAMETER);
     si.dwKeySpec = AT_OPGP_EDDSA;
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_E_INVALID_PARAMETER);
@@ -202,21 +134,17 @@ static void test_brainpool(void **state)
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_S_SUCCESS);
     assert_int_equal(si.cbSignedData, 64);
     EVP_PKEY *k = opgp_sim_public_key(e.sim, OPGP_SIM_SIG);
-    verify_ecdsa(k, si.pbSignedData, 32, h, sizeof h);
+    md_verify_ecdsa(k, si.pbSignedData, 32, h, sizeof h);
     EVP_PKEY_free(k);
     md_free(si.pbSignedData);
 
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "brainpoolP256r1");
     assert_non_null(peer);
     uint8_t pt[65];
     assert_int_equal(ec_point(peer, pt, sizeof pt), 65);
     CARD_DH_AGREEMENT_INFO ai;
-    memset(&ai, 0, sizeof ai);
-    ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
-    ai.bContainerIndex = 2;
-    ai.pbPublicKey = pt;
-    ai.dwPublicKey = sizeof pt;
+    md_dh_agreement_info(&ai, 2, 0, pt, sizeof pt);
     /* Without the flag the point is no BCRYPT_ECCKEY_BLOB cardmod knows. */
     assert_rv(e.cd.pfnCardConstructDHAgreement(&e.cd, &ai), SCARD_E_INVALID_PARAMETER);
     ai.dwFlags = OPGP_DH_RAW_PUBLIC_KEY;
@@ -226,10 +154,11 @@ static void test_brainpool(void **state)
     assert_rv(e.cd.pfnCardConstructDHAgreement(&e.cd, &ai), SCARD_S_SUCCESS);
     EVP_PKEY *card = opgp_sim_public_key(e.sim, OPGP_SIM_DEC);
     uint8_t z[32];
-    assert_int_equal(openssl_z(peer, card, z, sizeof z), 32);
+    assert_int_equal(md_openssl_z(peer, card, z, sizeof z), 32);
     PUCHAR key;
     DWORD klen;
-    assert_rv(raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen), SCARD_S_SUCCESS);
+    assert_rv(md_env_raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen),
+              SCARD_S_SUCCESS);
     assert_int_equal(klen, 32);
     assert_reversed(key, z, 32);
     md_free(key);
@@ -243,12 +172,12 @@ static void test_curve25519(void **state)
     (void)state;
     md_env e;
     md_env_open(&e, "cv25519", NULL);
-    login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
+    md_env_login(&e, MD_PIN_SIGN, OPGP_SIM_PW1);
     uint8_t msg[300];
     for (size_t i = 0; i < sizeof msg; i++)
         msg[i] = (uint8_t)(i * 7);
     CARD_SIGNING_INFO si;
-    signing_info(&si, 1, AT_OPGP_EDDSA, msg, sizeof msg);
+    md_signing_info(&si, 1, AT_OPGP_EDDSA, 0, msg, sizeof msg);
     /* The message flag is required: a digest passed by mistake is not signed. */
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_E_INVALID_PARAMETER);
     si.dwSigningFlags = OPGP_SIGN_MESSAGE | CARD_BUFFER_SIZE_ONLY;
@@ -261,41 +190,18 @@ static void test_curve25519(void **state)
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_S_SUCCESS);
     assert_int_equal(si.cbSignedData, 64);
     EVP_PKEY *k = opgp_sim_public_key(e.sim, OPGP_SIM_SIG);
-    EVP_MD_CTX *mc = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(mc, NULL, NULL, NULL, k), 1);
-    assert_int_equal(EVP_DigestVerify(mc, si.pbSignedData, 64, msg, sizeof msg), 1);
-    EVP_MD_CTX_free(mc);
+    md_verify_eddsa(k, si.pbSignedData, msg, sizeof msg);
     EVP_PKEY_free(k);
     md_free(si.pbSignedData);
     /* The message flag means nothing to ECDSA or RSA keys: refused. */
-    signing_info(&si, 0, AT_OPGP_ECDSA, msg, 32);
+    md_signing_info(&si, 0, AT_OPGP_ECDSA, 0, msg, 32);
     si.dwSigningFlags = OPGP_SIGN_MESSAGE;
     assert_rv(e.cd.pfnCardSignData(&e.cd, &si), SCARD_E_INVALID_PARAMETER);
 
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
-    EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
-    uint8_t pub[32];
-    size_t plen = sizeof pub;
-    assert_int_equal(EVP_PKEY_get_raw_public_key(peer, pub, &plen), 1);
-    CARD_DH_AGREEMENT_INFO ai;
-    memset(&ai, 0, sizeof ai);
-    ai.dwVersion = CARD_DH_AGREEMENT_INFO_VERSION;
-    ai.bContainerIndex = 2;
-    ai.dwFlags = OPGP_DH_RAW_PUBLIC_KEY;
-    ai.pbPublicKey = pub;
-    ai.dwPublicKey = sizeof pub;
-    assert_rv(e.cd.pfnCardConstructDHAgreement(&e.cd, &ai), SCARD_S_SUCCESS);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     EVP_PKEY *card = opgp_sim_public_key(e.sim, OPGP_SIM_DEC);
-    uint8_t z[32];
-    assert_int_equal(openssl_z(peer, card, z, sizeof z), 32);
-    PUCHAR key;
-    DWORD klen;
-    assert_rv(raw_secret(&e, ai.bSecretAgreementIndex, NULL, 0, &key, &klen), SCARD_S_SUCCESS);
-    assert_int_equal(klen, 32);
-    assert_memory_equal(key, z, 32); /* X25519's output is little-endian already */
-    md_free(key);
+    md_assert_x25519_agreement(&e, 2, card);
     EVP_PKEY_free(card);
-    EVP_PKEY_free(peer);
     md_env_close(&e);
 }
 
@@ -343,12 +249,12 @@ static void test_card_properties(void **state)
 
     /* A wrong PIN shows in the counters without another APDU; a right one restores them. */
     DWORD left = 0;
-    assert_rv(auth(&e, ROLE_USER, "999999", &left), SCARD_W_WRONG_CHV);
+    assert_rv(md_env_auth(&e, ROLE_USER, "999999", &left), SCARD_W_WRONG_CHV);
     assert_int_equal(left, 2);
     unsigned long after_wrong = md_env_apdus(&e);
     tries(&e, 2, 3, 3);
     assert_int_equal(md_env_apdus(&e), after_wrong);
-    login(&e, ROLE_USER, OPGP_SIM_PW1);
+    md_env_login(&e, ROLE_USER, OPGP_SIM_PW1);
     tries(&e, 3, 3, 3);
 
     uint8_t a[40], b[40];
@@ -381,8 +287,8 @@ static void test_unblock_verified_admin(void **state)
     md_env_open(&e, "rsa2048", NULL);
     DWORD left = 0;
     for (int i = 0; i < 3; i++)
-        (void)auth(&e, ROLE_USER, "999999", &left);
-    assert_rv(auth(&e, ROLE_USER, OPGP_SIM_PW1, &left), SCARD_W_CHV_BLOCKED);
+        (void)md_env_auth(&e, ROLE_USER, "999999", &left);
+    assert_rv(md_env_auth(&e, ROLE_USER, OPGP_SIM_PW1, &left), SCARD_W_CHV_BLOCKED);
     tries(&e, 0, 3, 3);
     /* An empty admin authenticator needs the admin verified in this context. */
     opgp_sim_stats s0, s1;
@@ -390,13 +296,13 @@ static void test_unblock_verified_admin(void **state)
     assert_rv(unblock_by_admin(&e, NULL, "654321"), SCARD_W_SECURITY_VIOLATION);
     opgp_sim_get_stats(e.sim, &s1);
     assert_int_equal(s1.apdus, s0.apdus);
-    login(&e, ROLE_ADMIN, OPGP_SIM_PW3);
+    md_env_login(&e, ROLE_ADMIN, OPGP_SIM_PW3);
     opgp_sim_get_stats(e.sim, &s0);
     assert_rv(unblock_by_admin(&e, NULL, "654321"), SCARD_S_SUCCESS);
     opgp_sim_get_stats(e.sim, &s1);
     assert_int_equal(s1.verifies, s0.verifies); /* PW3 not sent again */
     tries(&e, 3, 3, 3);
-    login(&e, ROLE_USER, "654321");
+    md_env_login(&e, ROLE_USER, "654321");
     md_env_close(&e);
 }
 

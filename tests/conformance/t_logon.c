@@ -138,6 +138,10 @@ static void logon_warm(void)
          * Handed a new hScard, the minidriver first checks that the card kept its selection
          * (GET DATA C4): one APDU more per operation. */
         unsigned long rehandle = H.new_handle_per_call ? 1 : 0;
+        /* The prime logon left our application selected: 6E alone proves it, no SELECT (one
+         * GET RESPONSE more for 6E at T=0, the KDF-DO read apart from 6E). */
+        if (!H.card.t0 && !H.card.no_extended && !H.card.kdf)
+            CHECK(c.acquire == 1);
         CHECK(c.files == 0);
         CHECK(c.auth == 1 + rehandle);
         /* One PSO / INTERNAL AUTHENTICATE, unless the card answers long in 61xx parts or

@@ -432,6 +432,50 @@ static void test_open_reads_6e_with_atr_le(void **state)
     assert_int_equal(ext.apdus + 1, shrt.apdus);
 }
 
+static unsigned long sim_apdus(opgp_sim *sim)
+{
+    opgp_sim_stats st;
+    opgp_sim_get_stats(sim, &st);
+    return st.apdus;
+}
+
+/* opgp_card_open_selected: one GET DATA 6E when our application is still selected; after a reset
+ * (nothing selected) the refused 6E is followed by SELECT and 6E, and the card works; so it is
+ * when another application refuses the GET DATA. */
+static void test_open_selected_proves_selection(void **state)
+{
+    (void)state;
+    simcard c;
+    sc_open(&c, NULL, "rsa2048");
+    opgp_card *again = NULL;
+    unsigned long before = sim_apdus(c.sim);
+    assert_int_equal(opgp_card_open_selected(c.t, &again, NULL), OPGP_OK);
+    assert_int_equal(sim_apdus(c.sim) - before, 1);
+    assert_memory_equal(opgp_card_appdata(again)->aid.raw, opgp_card_appdata(c.card)->aid.raw,
+                        OPGP_AID_LEN);
+    opgp_card_close(again);
+
+    opgp_sim_power(c.sim, false);
+    opgp_sim_power(c.sim, true);
+    before = sim_apdus(c.sim);
+    opgp_status st = opgp_card_open_selected(c.t, &again, NULL);
+    if (st == OPGP_E_CARD_RESET)
+        st = opgp_card_open_selected(c.t, &again, NULL);
+    assert_int_equal(st, OPGP_OK);
+    assert_true(sim_apdus(c.sim) - before <= 3);
+    verify_ok(again, 0x82, "123456");
+    opgp_card_close(again);
+
+    /* Another application answers the GET DATA with 6D00: SELECT follows. */
+    opgp_sim_fault_spec f = {.kind = OPGP_SIM_FAULT_SW, .after = 0, .count = 1, .sw = 0x6D00};
+    opgp_sim_fault(c.sim, &f);
+    before = sim_apdus(c.sim);
+    assert_int_equal(opgp_card_open_selected(c.t, &again, NULL), OPGP_OK);
+    assert_int_equal(sim_apdus(c.sim) - before, 3);
+    opgp_card_close(again);
+    sc_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_kdf_card),
         cmocka_unit_test(test_reset_and_factory_reset),
         cmocka_unit_test(test_open_reads_6e_with_atr_le),
+        cmocka_unit_test(test_open_selected_proves_selection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

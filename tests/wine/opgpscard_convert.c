@@ -190,3 +190,46 @@ size_t utf16_to_utf8(const wchar16 *in, size_t n, char *out)
   }
   return bytes;
 }
+
+/* ---- ATRs (ISO/IEC 7816-3 section 8.2) ---- */
+
+#define ATR_MAX 33
+
+size_t atr_length(const uint8_t *atr, size_t cap)
+{
+  if (!atr || cap < 2)
+    return 0;
+  if (cap > ATR_MAX)
+    cap = ATR_MAX;
+  unsigned y = atr[1] >> 4, historical = atr[1] & 0x0F;
+  size_t pos = 2;
+  int tck = 0;
+  for (;;) {
+    pos += (y & 1) + (y >> 1 & 1) + (y >> 2 & 1); /* TAi, TBi, TCi */
+    if (!(y & 8))
+      break;
+    if (pos >= cap)
+      return 0;
+    uint8_t td = atr[pos++];
+    if ((td & 0x0F) != 0)
+      tck = 1;
+    y = td >> 4;
+  }
+  pos += historical + (size_t)tck;
+  return pos <= cap ? pos : 0;
+}
+
+int atr_matches(const uint8_t *atr, size_t atr_len, const uint8_t *known, size_t known_len,
+                const uint8_t *mask, size_t mask_len)
+{
+  if (!atr || !known || atr_len == 0 || atr_len != known_len)
+    return 0;
+  if (mask && mask_len != known_len)
+    return 0; /* a malformed entry matches nothing rather than something by accident */
+  for (size_t i = 0; i < atr_len; i++) {
+    uint8_t m = mask ? mask[i] : 0xFF;
+    if ((atr[i] & m) != (known[i] & m))
+      return 0;
+  }
+  return 1;
+}

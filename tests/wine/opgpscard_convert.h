@@ -48,4 +48,15 @@ wlong deliver(const void *src, size_t count, size_t unit, void *dst, wdword *pco
 size_t utf8_to_utf16(const char *in, size_t n, wchar16 *out);
 size_t utf16_to_utf8(const wchar16 *in, size_t n, char *out);
 
+/* The length of the ATR at atr, from its own structure (T0's historical byte count, the interface
+ * bytes each TDi announces, TCK when any protocol other than T=0 is offered), reading at most cap
+ * bytes; 0 when it runs past cap or past the 33 bytes an ATR may have. SCardListCards gets an ATR
+ * without a length: this is how it knows how much to compare. */
+size_t atr_length(const uint8_t *atr, size_t cap);
+
+/* Whether a card's ATR matches a registered card type the way Windows' smart card database does:
+ * same length, and equal in every bit the mask keeps (no mask: every bit). */
+int atr_matches(const uint8_t *atr, size_t atr_len, const uint8_t *known, size_t known_len,
+                const uint8_t *mask, size_t mask_len);
+
 #endif

@@ -154,6 +154,64 @@ static void utf16_to_utf8_pairs_and_lone_surrogates(void **state)
   assert_memory_equal(out, "\xEF\xBF\xBD", 3);
 }
 
+/* The simulated card's ATR (tests/sim) and the generic OpenPGP card entry of inf/cards.txt. */
+static const uint8_t sim_atr[] = {0x3B, 0xDA, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x75, 0x1F, 0x03, 0x00,
+                                  0x31, 0xC5, 0x73, 0xC0, 0x01, 0x40, 0x00, 0x90, 0x00, 0x0C};
+static const uint8_t openpgp_atr[] = {0x3B, 0xDA, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x75, 0x1F, 0x03, 0x00,
+                                      0x31, 0x00, 0x73, 0xC0, 0x01, 0x00, 0x00, 0x90, 0x00, 0x00};
+static const uint8_t openpgp_mask[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                       0xFF, 0x00, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0xFF, 0x00};
+
+static void atr_length_from_its_structure(void **state)
+{
+  (void)state;
+  uint8_t buf[36];
+  memset(buf, 0xAA, sizeof buf); /* what follows the ATR in a caller's buffer is not part of it */
+  memcpy(buf, sim_atr, sizeof sim_atr);
+  /* TA1 TC1 TD1, TD2 (T=1: TCK follows), TA3 TB3 TD3, TA4, 10 historical bytes, TCK */
+  assert_int_equal(atr_length(buf, sizeof buf), 21);
+  /* T=0 only: no TCK. 3B 02 14 50: no interface bytes, two historical bytes. */
+  const uint8_t t0[] = {0x3B, 0x02, 0x14, 0x50, 0x99};
+  assert_int_equal(atr_length(t0, sizeof t0), 4);
+  /* TD1 announcing T=0 then nothing: still no TCK */
+  const uint8_t t0_td[] = {0x3B, 0x81, 0x00, 0x42};
+  assert_int_equal(atr_length(t0_td, sizeof t0_td), 4);
+  /* every cap short of the whole ATR says 0, never reads past it */
+  for (size_t cap = 0; cap < sizeof sim_atr; cap++)
+    assert_int_equal(atr_length(sim_atr, cap), 0);
+  assert_int_equal(atr_length(NULL, 36), 0);
+  /* an endless chain of TDi stops at the 33 bytes an ATR may have */
+  uint8_t chain[36];
+  chain[0] = 0x3B;
+  memset(chain + 1, 0x81, sizeof chain - 1);
+  assert_int_equal(atr_length(chain, sizeof chain), 0);
+  /* 15 historical bytes and a TCK at exactly 33 bytes is fine; one more interface byte is not */
+  uint8_t longest[36] = {0x3B, 0xFF, 1, 2, 3, 0xF1, 4, 5, 6, 0xF1, 7, 8, 9, 0x71};
+  assert_int_equal(atr_length(longest, sizeof longest), 33); /* 17 + 15 historical + TCK */
+  longest[13] = 0xF1; /* TD3 announces a TD4 as well: 34 bytes */
+  longest[17] = 0x00;
+  assert_int_equal(atr_length(longest, sizeof longest), 0);
+}
+
+static void atr_matches_with_and_without_mask(void **state)
+{
+  (void)state;
+  size_t n = sizeof sim_atr;
+  assert_true(atr_matches(sim_atr, n, openpgp_atr, n, openpgp_mask, n));
+  /* without the mask the serial-dependent bytes differ */
+  assert_false(atr_matches(sim_atr, n, openpgp_atr, n, NULL, 0));
+  assert_true(atr_matches(sim_atr, n, sim_atr, n, NULL, 0));
+  /* a bit the mask keeps */
+  uint8_t other[sizeof sim_atr];
+  memcpy(other, sim_atr, n);
+  other[1] ^= 0x01;
+  assert_false(atr_matches(other, n, openpgp_atr, n, openpgp_mask, n));
+  /* lengths must agree, the mask must be as long as the ATR */
+  assert_false(atr_matches(sim_atr, n - 1, openpgp_atr, n, openpgp_mask, n));
+  assert_false(atr_matches(sim_atr, n, openpgp_atr, n, openpgp_mask, n - 1));
+  assert_false(atr_matches(sim_atr, 0, openpgp_atr, 0, NULL, 0));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -165,6 +223,8 @@ int main(void)
       cmocka_unit_test(utf8_to_utf16_keeps_multistrings_and_pairs),
       cmocka_unit_test(utf8_malformed_becomes_replacement_without_overread),
       cmocka_unit_test(utf16_to_utf8_pairs_and_lone_surrogates),
+      cmocka_unit_test(atr_length_from_its_structure),
+      cmocka_unit_test(atr_matches_with_and_without_mask),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Cards that differ: a KDF-DO card (PINs sent derived) shows its KDF setting and its PINs change
 # and fail exactly like on others; a short-APDU card shows no extended length; a card set to ask
-# the PIN for every signature shows it.
+# the PIN for every signature shows it and signs a request each time the PIN is given.
 . "$(dirname "$0")/common.inc"
 if [ -z "${OPGP_TEST_PUBKEYS:-}" ]; then
     [ -x "$TOOL" ] || { echo "no opgp-tool at $TOOL" >&2; exit 2; }
@@ -31,6 +31,12 @@ no-extended)
 pin-per-signature)
     grep -q "^Signature PIN .*: forced" <<<"$("$TOOL" status)" || fail "pin per signature"
     [ "$(json_get 'd["pin_per_signature"]')" = True ] || fail "json"
+    # The token's signature login (a context-specific one on such a card) signs each request.
+    for n in 1 2; do
+        with_pins 123456 key csr sig --subject /CN=pps$n | openssl req -verify -noout 2>&1 |
+            grep -q "verify OK" || fail "request $n with the PIN for every signature"
+    done
+    [ "$(json_get 'd["signature_counter"]')" = 2 ] || fail "signature counter"
     ;;
 esac
 echo "PASS $1"

@@ -19,7 +19,7 @@ with_pins "87654321 12345678" pin change --admin >/dev/null || fail "change PW3 
 [ "$(json_get 'd["pin_retries"]["pw3"]')" = 3 ] || fail "PW3 counter"
 # Too short a new PIN is refused before the card sees anything.
 err=$(with_pins "123456 123" pin change 2>&1); rc=$?
-[ $rc = 1 ] && grep -q "must have 6 to" <<<"$err" || fail "short PIN: $rc $err"
+[ $rc = 1 ] && grep -q "must have at least 6 characters" <<<"$err" || fail "short PIN: $rc $err"
 [ "$(json_get 'd["pin_retries"]["pw1"]')" = 3 ] || fail "short PIN cost a try"
 # The PIN is the original again.
 with_pins "123456 123456" pin change >/dev/null || fail "final PIN is not 123456"

@@ -1,6 +1,8 @@
 #!/bin/bash
 # status shows the simulator's AID, serial, cardholder data and the three fingerprints in GnuPG's
 # grouped form, and they are the very fingerprints gpg --card-status shows for the same card.
+# Then, with a signature counted and a wrong user PIN spent, every field both show (serial,
+# version, name, fingerprints and times, PIN counters, signature counter...) is compared.
 . "$(dirname "$0")/common.inc"
 need_card rsa2048
 out=$("$TOOL" status) || fail "status exit $?: $out"
@@ -35,4 +37,11 @@ echo "opgp-tool: $mine"; echo "gpg:       $theirs"
 [ "$mine" = "$theirs" ] || fail "fingerprints differ from gpg --card-status"
 gpg_serial=$(sed -n 's/^Serial number \.*: //p' <<<"$gpg_out")
 [ "$gpg_serial" = "$serial" ] || fail "gpg serial $gpg_serial"
+gpgconf --kill gpg-agent
+
+with_pins 123456 key csr sig --subject /CN=count >/dev/null || fail "a signature"
+with_pins 000000 key csr aut --subject /CN=wrong >/dev/null 2>&1 && fail "wrong PIN accepted"
+[ "$(json_get 'd["signature_counter"]')" = 1 ] || fail "signature counter"
+[ "$(json_get 'd["pin_retries"]["pw1"]')" = 2 ] || fail "PW1 counter"
+compare_with_gpg
 echo PASS

@@ -1,5 +1,6 @@
 /* opgp-tool's pure pieces: JSON escaping and structure, the text layout, hex/time formatting,
- * Base64/PEM, cardholder names, public key encodings (checked against OpenSSL's own DER). */
+ * Base64/PEM, cardholder names, public key encodings (checked against OpenSSL's own DER), and
+ * the Windows build's private key file parser (key_der.c, against OpenSSL's encodings). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +10,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "card_info.h"
+#include "key_der.h"
 #include "output.h"
 #include "pem.h"
 #include "pubkey_format.h"
@@ -283,6 +288,161 @@ static void test_spki_ec(void **state)
     }
 }
 
+/* ---- key_der: the Windows build's key file parser, checked against OpenSSL's encodings ---- */
+
+static unsigned char *der_pkcs8(EVP_PKEY *key, size_t *len)
+{
+    PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(key);
+    assert_non_null(p8);
+    unsigned char *der = NULL;
+    int n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    assert_true(n > 0);
+    *len = (size_t)n;
+    return der;
+}
+
+static unsigned char *der_traditional(EVP_PKEY *key, size_t *len)
+{
+    unsigned char *der = NULL;
+    int n = i2d_PrivateKey(key, &der); /* PKCS#1 RSAPrivateKey / SEC 1 ECPrivateKey */
+    assert_true(n > 0);
+    *len = (size_t)n;
+    return der;
+}
+
+static void assert_int_is(const key_der_int *got, EVP_PKEY *key, const char *param)
+{
+    BIGNUM *bn = NULL;
+    assert_true(EVP_PKEY_get_bn_param(key, param, &bn));
+    unsigned char want[1024];
+    int n = BN_bn2bin(bn, want);
+    BN_free(bn);
+    assert_int_equal(got->len, (size_t)n);
+    assert_memory_equal(got->v, want, (size_t)n);
+}
+
+/* key in one of the two encodings a key file holds (form 0: PKCS#8, 1: traditional), parsed
+ * into d as a key of kind; the DER (OPENSSL_free) and its length in *len. */
+static unsigned char *parsed_der(EVP_PKEY *key, int form, key_der_kind kind, key_der *d,
+                                 size_t *len)
+{
+    unsigned char *der = form ? der_traditional(key, len) : der_pkcs8(key, len);
+    assert_int_equal(key_der_parse(der, *len, d), OPGP_OK);
+    assert_int_equal(d->kind, kind);
+    return der;
+}
+
+/* Every truncation of a valid encoding is refused (and read nowhere past its end). */
+static void assert_truncations_refused(const unsigned char *der, size_t len)
+{
+    for (size_t cut = 0; cut < len; cut++) {
+        unsigned char *copy = malloc(cut ? cut : 1);
+        assert_non_null(copy);
+        memcpy(copy, der, cut);
+        key_der d;
+        assert_int_not_equal(key_der_parse(copy, cut, &d), OPGP_OK);
+        free(copy);
+    }
+}
+
+static void test_key_der_rsa(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_RSA_gen(2048);
+    assert_non_null(key);
+    for (int form = 0; form < 2; form++) {
+        size_t len;
+        key_der d;
+        unsigned char *der = parsed_der(key, form, KEY_DER_RSA, &d, &len);
+        assert_int_is(&d.n, key, OSSL_PKEY_PARAM_RSA_N);
+        assert_int_is(&d.e, key, OSSL_PKEY_PARAM_RSA_E);
+        assert_int_is(&d.p, key, OSSL_PKEY_PARAM_RSA_FACTOR1);
+        assert_int_is(&d.q, key, OSSL_PKEY_PARAM_RSA_FACTOR2);
+        assert_int_is(&d.dp, key, OSSL_PKEY_PARAM_RSA_EXPONENT1);
+        assert_int_is(&d.dq, key, OSSL_PKEY_PARAM_RSA_EXPONENT2);
+        assert_int_is(&d.u, key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+        if (form == 0)
+            assert_truncations_refused(der, len);
+        OPENSSL_free(der);
+    }
+    EVP_PKEY_free(key);
+}
+
+static void test_key_der_ec(void **state)
+{
+    (void)state;
+    static const char *curves[] = {"P-256", "brainpoolP384r1", "P-521"};
+    for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++) {
+        EVP_PKEY *key = EVP_EC_gen(curves[i]);
+        assert_non_null(key);
+        unsigned char pub[200];
+        size_t pub_len = 0;
+        assert_true(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub,
+                                                    sizeof pub, &pub_len));
+        char group[64];
+        assert_true(EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                                   sizeof group, NULL));
+        ASN1_OBJECT *obj = OBJ_nid2obj(OBJ_txt2nid(group));
+        assert_non_null(obj);
+        for (int form = 0; form < 2; form++) {
+            size_t len;
+            key_der d;
+            unsigned char *der = parsed_der(key, form, KEY_DER_EC, &d, &len);
+            assert_int_equal(d.curve_oid_len, (size_t)OBJ_length(obj));
+            assert_memory_equal(d.curve_oid, OBJ_get0_data(obj), d.curve_oid_len);
+            assert_int_equal(d.pub_len, pub_len);
+            assert_memory_equal(d.pub, pub, pub_len);
+            key_der_int scalar = {d.scalar, d.scalar_len};
+            while (scalar.len > 1 && scalar.v[0] == 0) { /* a fixed-width OCTET STRING */
+                scalar.v++;
+                scalar.len--;
+            }
+            assert_int_is(&scalar, key, OSSL_PKEY_PARAM_PRIV_KEY);
+            if (i == 0)
+                assert_truncations_refused(der, len);
+            OPENSSL_free(der);
+        }
+        EVP_PKEY_free(key);
+    }
+}
+
+static void test_key_der_25519_and_refusals(void **state)
+{
+    (void)state;
+    static const struct { const char *name; key_der_kind kind; } raw[] = {
+        {"ED25519", KEY_DER_ED25519}, {"X25519", KEY_DER_X25519}};
+    for (size_t i = 0; i < 2; i++) {
+        EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, raw[i].name);
+        assert_non_null(key);
+        unsigned char priv[32];
+        size_t priv_len = sizeof priv;
+        assert_true(EVP_PKEY_get_raw_private_key(key, priv, &priv_len));
+        size_t len;
+        key_der d;
+        unsigned char *der = parsed_der(key, 0, raw[i].kind, &d, &len);
+        assert_int_equal(d.scalar_len, 32);
+        assert_memory_equal(d.scalar, priv, 32);
+        assert_int_equal(d.pub_len, 0); /* OpenSSL writes PKCS#8 v1: no public key */
+        OPENSSL_free(der);
+        EVP_PKEY_free(key);
+    }
+    /* A DSA key is well-formed PKCS#8 of a kind cards do not hold. */
+    EVP_PKEY *dsa = EVP_PKEY_Q_keygen(NULL, NULL, "DSA", (size_t)2048);
+    if (dsa) { /* DSA key generation may be disabled in the OpenSSL build */
+        size_t len;
+        unsigned char *der = der_pkcs8(dsa, &len);
+        key_der d;
+        assert_int_equal(key_der_parse(der, len, &d), OPGP_E_NOT_SUPPORTED);
+        OPENSSL_free(der);
+        EVP_PKEY_free(dsa);
+    }
+    static const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+    key_der d;
+    assert_int_not_equal(key_der_parse(junk, sizeof junk, &d), OPGP_OK);
+    assert_int_not_equal(key_der_parse(NULL, 0, &d), OPGP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,7 +450,9 @@ int main(void)
         cmocka_unit_test(test_json_structure), cmocka_unit_test(test_text_layout),
         cmocka_unit_test(test_hex_and_time),   cmocka_unit_test(test_base64_pem),
         cmocka_unit_test(test_display_name),   cmocka_unit_test(test_spki_rsa),
-        cmocka_unit_test(test_spki_ec),
+        cmocka_unit_test(test_spki_ec),       cmocka_unit_test(test_key_der_rsa),
+        cmocka_unit_test(test_key_der_ec),
+        cmocka_unit_test(test_key_der_25519_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

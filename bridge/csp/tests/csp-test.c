@@ -19,16 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "win_test_util.h"
+
 #define PROVIDER "opgp OpenPGP CSP"
-
-static int failures;
-
-static void check(int ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-    if (!ok)
-        failures++;
-}
 
 /* A call that must fail with error. */
 static void expect_error(BOOL r, DWORD error, const char *what)
@@ -36,39 +29,12 @@ static void expect_error(BOOL r, DWORD error, const char *what)
     DWORD got = r ? 0 : GetLastError();
     printf("%s: %s (0x%08lX)\n", !r && got == error ? "ok" : "FAIL", what, (unsigned long)got);
     if (r || got != error)
-        failures++;
-}
-
-static int die(const char *what)
-{
-    fprintf(stderr, "%s failed: 0x%08lX\n", what, (unsigned long)GetLastError());
-    return 1;
+        wt_failures++;
 }
 
 static DWORD spec_of(const char *s)
 {
     return strcmp(s, "sig") == 0 ? AT_SIGNATURE : AT_KEYEXCHANGE;
-}
-
-static BYTE *read_file(const char *path, DWORD *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    BYTE *buf = malloc(1 << 20);
-    size_t n = buf != NULL ? fread(buf, 1, 1 << 20, f) : 0;
-    fclose(f);
-    *len = (DWORD)n;
-    return buf;
-}
-
-static int write_file(const char *path, const BYTE *p, DWORD len)
-{
-    FILE *f = fopen(path, "wb");
-    if (f == NULL)
-        return 1;
-    int ok = fwrite(p, 1, len, f) == len;
-    return (fclose(f) == 0 && ok) ? 0 : 1;
 }
 
 static BOOL acquire(HCRYPTPROV *h, const char *container, DWORD flags)
@@ -82,40 +48,40 @@ static int cmd_info(const char *reader)
     snprintf(fq, sizeof fq, "\\\\.\\%s\\", reader);
     HCRYPTPROV h;
     if (!acquire(&h, fq, CRYPT_VERIFYCONTEXT | CRYPT_SILENT))
-        return die("CryptAcquireContext(verify)");
+        return wt_die("CryptAcquireContext(verify)");
     char name[300];
     DWORD len = sizeof name, dw, dlen = sizeof dw;
-    check(CryptGetProvParam(h, PP_NAME, (BYTE *)name, &len, 0) && strcmp(name, PROVIDER) == 0,
-          "PP_NAME");
+    wt_check(CryptGetProvParam(h, PP_NAME, (BYTE *)name, &len, 0) && strcmp(name, PROVIDER) == 0,
+             "PP_NAME");
     printf("Name: %s\n", name);
-    check(CryptGetProvParam(h, PP_VERSION, (BYTE *)&dw, &dlen, 0), "PP_VERSION");
+    wt_check(CryptGetProvParam(h, PP_VERSION, (BYTE *)&dw, &dlen, 0), "PP_VERSION");
     printf("Version: 0x%04lx\n", (unsigned long)dw);
     dlen = sizeof dw;
-    check(CryptGetProvParam(h, PP_PROVTYPE, (BYTE *)&dw, &dlen, 0) && dw == PROV_RSA_FULL,
-          "PP_PROVTYPE");
+    wt_check(CryptGetProvParam(h, PP_PROVTYPE, (BYTE *)&dw, &dlen, 0) && dw == PROV_RSA_FULL,
+             "PP_PROVTYPE");
     dlen = sizeof dw;
-    check(CryptGetProvParam(h, PP_IMPTYPE, (BYTE *)&dw, &dlen, 0) &&
-              dw == (CRYPT_IMPL_MIXED | CRYPT_IMPL_REMOVABLE), "PP_IMPTYPE");
+    wt_check(CryptGetProvParam(h, PP_IMPTYPE, (BYTE *)&dw, &dlen, 0) &&
+                 dw == (CRYPT_IMPL_MIXED | CRYPT_IMPL_REMOVABLE), "PP_IMPTYPE");
     len = sizeof name;
     expect_error(CryptGetProvParam(h, PP_CONTAINER, (BYTE *)name, &len, 0), NTE_BAD_KEYSET,
                  "PP_CONTAINER of a verify context");
 
     DWORD max = 0;
-    check(CryptGetProvParam(h, PP_ENUMCONTAINERS, NULL, &max, CRYPT_FIRST) && max > 0,
-          "PP_ENUMCONTAINERS size");
+    wt_check(CryptGetProvParam(h, PP_ENUMCONTAINERS, NULL, &max, CRYPT_FIRST) && max > 0,
+             "PP_ENUMCONTAINERS size");
     int n = 0;
     for (DWORD fl = CRYPT_FIRST;; fl = CRYPT_NEXT) {
         len = sizeof name;
         if (!CryptGetProvParam(h, PP_ENUMCONTAINERS, (BYTE *)name, &len, fl)) {
-            check(GetLastError() == ERROR_NO_MORE_ITEMS, "PP_ENUMCONTAINERS ends");
+            wt_check(GetLastError() == ERROR_NO_MORE_ITEMS, "PP_ENUMCONTAINERS ends");
             break;
         }
         printf("Container: %s\n", name);
         n++;
     }
     len = sizeof name;
-    check(CryptGetProvParam(h, PP_ENUMCONTAINERS, (BYTE *)name, &len, CRYPT_FIRST | 0x10) &&
-              strncmp(name, fq, strlen(fq)) == 0, "PP_ENUMCONTAINERS CRYPT_FQCN");
+    wt_check(CryptGetProvParam(h, PP_ENUMCONTAINERS, (BYTE *)name, &len, CRYPT_FIRST | 0x10) &&
+                 strncmp(name, fq, strlen(fq)) == 0, "PP_ENUMCONTAINERS CRYPT_FQCN");
     printf("FQCN: %s\n", name);
     printf("Containers: %d\n", n);
 
@@ -131,9 +97,9 @@ static int cmd_info(const char *reader)
     }
     PROV_ENUMALGS e;
     len = sizeof e;
-    check(CryptGetProvParam(h, PP_ENUMALGS, (BYTE *)&e, &len, CRYPT_FIRST) &&
-              e.aiAlgid == CALG_RSA_SIGN, "PP_ENUMALGS");
-    check(algs >= 7, "PP_ENUMALGS_EX lists the algorithms");
+    wt_check(CryptGetProvParam(h, PP_ENUMALGS, (BYTE *)&e, &len, CRYPT_FIRST) &&
+                 e.aiAlgid == CALG_RSA_SIGN, "PP_ENUMALGS");
+    wt_check(algs >= 7, "PP_ENUMALGS_EX lists the algorithms");
 
     /* Hashing in a verify context: SHA-256("abc") (FIPS 180-2 example). */
     static const BYTE abc_sha256[32] = {
@@ -143,17 +109,18 @@ static int cmd_info(const char *reader)
     HCRYPTHASH hh;
     BYTE v[64];
     len = sizeof v;
-    check(CryptCreateHash(h, CALG_SHA_256, 0, 0, &hh) && CryptHashData(hh, (BYTE *)"abc", 3, 0) &&
-              CryptGetHashParam(hh, HP_HASHVAL, v, &len, 0) && len == 32 &&
-              memcmp(v, abc_sha256, 32) == 0, "SHA-256 through the CSP");
+    wt_check(CryptCreateHash(h, CALG_SHA_256, 0, 0, &hh) &&
+                 CryptHashData(hh, (BYTE *)"abc", 3, 0) &&
+                 CryptGetHashParam(hh, HP_HASHVAL, v, &len, 0) && len == 32 &&
+                 memcmp(v, abc_sha256, 32) == 0, "SHA-256 through the CSP");
     expect_error(CryptHashData(hh, (BYTE *)"x", 1, 0), NTE_BAD_HASH_STATE,
                  "CryptHashData after HP_HASHVAL");
     CryptDestroyHash(hh);
     BYTE r1[32], r2[32];
-    check(CryptGenRandom(h, sizeof r1, r1) && CryptGenRandom(h, sizeof r2, r2) &&
-              memcmp(r1, r2, sizeof r1) != 0, "CryptGenRandom (card)");
-    check(CryptReleaseContext(h, 0), "CryptReleaseContext");
-    return failures != 0;
+    wt_check(CryptGenRandom(h, sizeof r1, r1) && CryptGenRandom(h, sizeof r2, r2) &&
+                 memcmp(r1, r2, sizeof r1) != 0, "CryptGenRandom (card)");
+    wt_check(CryptReleaseContext(h, 0), "CryptReleaseContext");
+    return wt_failures != 0;
 }
 
 static int cmd_nopin(const char *container, DWORD spec)
@@ -164,9 +131,9 @@ static int cmd_nopin(const char *container, DWORD spec)
         HCRYPTPROV h;
         HCRYPTHASH hh;
         if (!acquire(&h, container, flags[i]))
-            return die("CryptAcquireContext");
+            return wt_die("CryptAcquireContext");
         if (!CryptCreateHash(h, CALG_SHA_256, 0, 0, &hh) || !CryptHashData(hh, (BYTE *)"m", 1, 0))
-            return die("hash");
+            return wt_die("hash");
         BYTE sig[1024];
         DWORD len = sizeof sig;
         expect_error(CryptSignHash(hh, spec, NULL, 0, sig, &len), want[i],
@@ -174,7 +141,7 @@ static int cmd_nopin(const char *container, DWORD spec)
         CryptDestroyHash(hh);
         CryptReleaseContext(h, 0);
     }
-    return failures != 0;
+    return wt_failures != 0;
 }
 
 typedef BOOL(WINAPI *get_prov_param_fn)(HCRYPTPROV, DWORD, BYTE *, DWORD *, DWORD);
@@ -189,7 +156,7 @@ static void direct_handle_checks(const char *dll)
 {
     HMODULE m = LoadLibraryA(dll);
     if (m == NULL) {
-        check(0, "LoadLibrary(opgpcsp.dll)");
+        wt_check(0, "LoadLibrary(opgpcsp.dll)");
         return;
     }
     get_prov_param_fn gpp = (get_prov_param_fn)(void (*)(void))GetProcAddress(m, "CPGetProvParam");
@@ -206,15 +173,15 @@ static void direct_handle_checks(const char *dll)
     HCRYPTHASH hh = 0;
     if (!acq(&p, NULL, CRYPT_VERIFYCONTEXT | CRYPT_SILENT, NULL) ||
         !ch(p, CALG_SHA1, 0, 0, &hh)) {
-        check(0, "CPAcquireContext + CPCreateHash");
+        wt_check(0, "CPAcquireContext + CPCreateHash");
         return;
     }
     len = sizeof buf;
     expect_error(gkp(p, (HCRYPTKEY)hh, KP_ALGID, buf, &len, 0), NTE_BAD_KEY,
                  "CPGetKeyParam with a hash handle");
-    check(dh(p, hh), "CPDestroyHash");
+    wt_check(dh(p, hh), "CPDestroyHash");
     expect_error(dh(p, hh), NTE_BAD_HASH, "CPDestroyHash twice");
-    check(rel(p, 0), "CPReleaseContext");
+    wt_check(rel(p, 0), "CPReleaseContext");
     expect_error(rel(p, 0), NTE_BAD_UID, "CPReleaseContext twice");
     FreeLibrary(m);
 }
@@ -232,13 +199,13 @@ static int cmd_errors(const char *container, DWORD spec, const char *dll)
     expect_error(acquire(&h, container, CRYPT_VERIFYCONTEXT), NTE_BAD_KEYSET_PARAM,
                  "CRYPT_VERIFYCONTEXT with a container");
     if (!acquire(&h, container, CRYPT_SILENT))
-        return die("CryptAcquireContext");
+        return wt_die("CryptAcquireContext");
 
     char name[8];
     DWORD len = sizeof name;
     expect_error(CryptGetProvParam(h, PP_NAME, (BYTE *)name, &len, 0), ERROR_MORE_DATA,
                  "PP_NAME in 8 bytes");
-    check(len == sizeof PROVIDER, "ERROR_MORE_DATA gives the size");
+    wt_check(len == sizeof PROVIDER, "ERROR_MORE_DATA gives the size");
     len = sizeof name;
     expect_error(CryptGetProvParam(h, 9999, (BYTE *)name, &len, 0), NTE_BAD_TYPE,
                  "unknown provider parameter");
@@ -253,12 +220,12 @@ static int cmd_errors(const char *container, DWORD spec, const char *dll)
     expect_error(CryptGetUserKey(h, other, &k), NTE_NO_KEY, "the container's other key spec");
     expect_error(CryptGetUserKey(h, 7, &k), NTE_BAD_KEY, "key spec 7");
     if (!CryptGetUserKey(h, spec, &k))
-        return die("CryptGetUserKey");
+        return wt_die("CryptGetUserKey");
     BYTE blob[8];
     len = sizeof blob;
     expect_error(CryptExportKey(k, 0, PUBLICKEYBLOB, 0, blob, &len), ERROR_MORE_DATA,
                  "PUBLICKEYBLOB in 8 bytes");
-    check(len == sizeof(BLOBHEADER) + sizeof(RSAPUBKEY) + 256, "PUBLICKEYBLOB size (RSA-2048)");
+    wt_check(len == sizeof(BLOBHEADER) + sizeof(RSAPUBKEY) + 256, "PUBLICKEYBLOB size (RSA-2048)");
     len = sizeof blob;
     expect_error(CryptExportKey(k, 0, PRIVATEKEYBLOB, 0, blob, &len), NTE_BAD_TYPE,
                  "PRIVATEKEYBLOB");
@@ -285,12 +252,12 @@ static int cmd_errors(const char *container, DWORD spec, const char *dll)
     HCRYPTHASH hh;
     expect_error(CryptCreateHash(h, CALG_RC4, 0, 0, &hh), NTE_BAD_ALGID, "CALG_RC4 hash");
     if (!CryptCreateHash(h, CALG_SHA_256, 0, 0, &hh) || !CryptHashData(hh, (BYTE *)"m", 1, 0))
-        return die("hash");
+        return wt_die("hash");
     BYTE sig[16];
     len = sizeof sig;
     expect_error(CryptSignHash(hh, spec, NULL, 0, sig, &len), ERROR_MORE_DATA,
                  "signature in 16 bytes");
-    check(len == 256, "ERROR_MORE_DATA gives the signature size");
+    wt_check(len == 256, "ERROR_MORE_DATA gives the signature size");
     len = sizeof sig;
     expect_error(CryptSignHash(hh, spec, NULL, 0x100, sig, &len), NTE_BAD_FLAGS,
                  "CryptSignHash flags");
@@ -298,12 +265,12 @@ static int cmd_errors(const char *container, DWORD spec, const char *dll)
                  "CryptSignHash with the other key spec");
     expect_error(CryptSetProvParam(h, PP_KEYEXCHANGE_PIN, (const BYTE *)"000000", 0),
                  SCARD_W_WRONG_CHV, "wrong PIN");
-    check(CryptSetProvParam(h, PP_CLIENT_HWND, (const BYTE *)&h, 0), "PP_CLIENT_HWND accepted");
+    wt_check(CryptSetProvParam(h, PP_CLIENT_HWND, (const BYTE *)&h, 0), "PP_CLIENT_HWND accepted");
     CryptDestroyHash(hh);
     CryptDestroyKey(k);
     CryptReleaseContext(h, 0);
     direct_handle_checks(dll);
-    return failures != 0;
+    return wt_failures != 0;
 }
 
 static HCRYPTPROV open_with_pin(const char *container, DWORD pin_param, const char *pin)
@@ -330,15 +297,15 @@ static int cmd_sign(const char *container, DWORD spec, const char *pin_param, co
     HCRYPTPROV h = open_with_pin(container, spec_of(pin_param) == AT_SIGNATURE ?
                                  PP_SIGNATURE_PIN : PP_KEYEXCHANGE_PIN, pin);
     if (h == 0)
-        return die("acquire + PIN");
+        return wt_die("acquire + PIN");
     HCRYPTKEY k;
     if (!CryptGetUserKey(h, spec, &k))
-        return die("CryptGetUserKey");
+        return wt_die("CryptGetUserKey");
     DWORD alg, bits, dlen = sizeof alg;
-    check(CryptGetKeyParam(k, KP_ALGID, (BYTE *)&alg, &dlen, 0) &&
-              alg == (spec == AT_SIGNATURE ? CALG_RSA_SIGN : CALG_RSA_KEYX), "KP_ALGID");
+    wt_check(CryptGetKeyParam(k, KP_ALGID, (BYTE *)&alg, &dlen, 0) &&
+                 alg == (spec == AT_SIGNATURE ? CALG_RSA_SIGN : CALG_RSA_KEYX), "KP_ALGID");
     dlen = sizeof bits;
-    check(CryptGetKeyParam(k, KP_KEYLEN, (BYTE *)&bits, &dlen, 0), "KP_KEYLEN");
+    wt_check(CryptGetKeyParam(k, KP_KEYLEN, (BYTE *)&bits, &dlen, 0), "KP_KEYLEN");
     printf("Key: %lu bits\n", (unsigned long)bits);
     BYTE blob[2048];
     DWORD blen = sizeof blob;
@@ -350,28 +317,28 @@ static int cmd_sign(const char *container, DWORD spec, const char *pin_param, co
             printf("%02X", mod[i - 1]);
         printf("\n");
     } else {
-        check(0, "PUBLICKEYBLOB");
+        wt_check(0, "PUBLICKEYBLOB");
     }
     DWORD mlen;
-    BYTE *msg = read_file(in, &mlen);
+    BYTE *msg = wt_read_file(in, &mlen);
     HCRYPTHASH hh;
     if (msg == NULL || !CryptCreateHash(h, CALG_SHA_256, 0, 0, &hh) ||
         !CryptHashData(hh, msg, mlen, 0))
-        return die("hash");
+        return wt_die("hash");
     DWORD slen = 0;
     if (!CryptSignHash(hh, spec, NULL, 0, NULL, &slen))
-        return die("CryptSignHash(size)");
+        return wt_die("CryptSignHash(size)");
     BYTE sig[1024];
     if (slen > sizeof sig || !CryptSignHash(hh, spec, NULL, 0, sig, &slen))
-        return die("CryptSignHash");
+        return wt_die("CryptSignHash");
     printf("Signature: %lu bytes\n", (unsigned long)slen);
-    if (write_file(out, sig, slen) != 0)
-        return die("write");
+    if (wt_write_file(out, sig, slen) != 0)
+        return wt_die("write");
     /* The host-side check of the same signature, then of a damaged one. */
     HCRYPTHASH hv;
     CryptCreateHash(h, CALG_SHA_256, 0, 0, &hv);
     CryptHashData(hv, msg, mlen, 0);
-    check(CryptVerifySignatureA(hv, sig, slen, k, NULL, 0), "CryptVerifySignature");
+    wt_check(CryptVerifySignatureA(hv, sig, slen, k, NULL, 0), "CryptVerifySignature");
     CryptDestroyHash(hv);
     sig[slen / 2] ^= 1;
     CryptCreateHash(h, CALG_SHA_256, 0, 0, &hv);
@@ -393,33 +360,33 @@ static int cmd_sign(const char *container, DWORD spec, const char *pin_param, co
     CryptDestroyKey(k);
     CryptReleaseContext(h, 0);
     free(msg);
-    return failures != 0;
+    return wt_failures != 0;
 }
 
 static int cmd_decrypt(const char *container, const char *pin, const char *in, const char *out)
 {
     HCRYPTPROV h = open_with_pin(container, PP_KEYEXCHANGE_PIN, pin);
     if (h == 0)
-        return die("acquire + PIN");
+        return wt_die("acquire + PIN");
     HCRYPTKEY k;
     if (!CryptGetUserKey(h, AT_KEYEXCHANGE, &k))
-        return die("CryptGetUserKey(AT_KEYEXCHANGE)");
+        return wt_die("CryptGetUserKey(AT_KEYEXCHANGE)");
     DWORD len;
-    BYTE *data = read_file(in, &len);
+    BYTE *data = wt_read_file(in, &len);
     if (data == NULL)
-        return die("read");
+        return wt_die("read");
     DWORD short_len = len - 1;
     expect_error(CryptDecrypt(k, 0, TRUE, 0, data, &short_len), NTE_BAD_LEN,
                  "a cryptogram one byte short");
     if (!CryptDecrypt(k, 0, TRUE, 0, data, &len))
-        return die("CryptDecrypt");
+        return wt_die("CryptDecrypt");
     printf("Plaintext: %lu bytes\n", (unsigned long)len);
-    if (write_file(out, data, len) != 0)
-        return die("write");
+    if (wt_write_file(out, data, len) != 0)
+        return wt_die("write");
     CryptDestroyKey(k);
     CryptReleaseContext(h, 0);
     free(data);
-    return failures != 0;
+    return wt_failures != 0;
 }
 
 static int cmd_cert(const char *container, DWORD spec, const char *out)
@@ -427,25 +394,25 @@ static int cmd_cert(const char *container, DWORD spec, const char *out)
     HCRYPTPROV h;
     HCRYPTKEY k;
     if (!acquire(&h, container, CRYPT_SILENT) || !CryptGetUserKey(h, spec, &k))
-        return die("acquire + CryptGetUserKey");
+        return wt_die("acquire + CryptGetUserKey");
     DWORD len = 0;
     if (!CryptGetKeyParam(k, KP_CERTIFICATE, NULL, &len, 0))
-        return die("KP_CERTIFICATE (size)");
+        return wt_die("KP_CERTIFICATE (size)");
     BYTE small[4];
     DWORD slen = sizeof small;
     expect_error(CryptGetKeyParam(k, KP_CERTIFICATE, small, &slen, 0), ERROR_MORE_DATA,
                  "KP_CERTIFICATE in 4 bytes");
-    check(slen == len, "ERROR_MORE_DATA gives the certificate size");
+    wt_check(slen == len, "ERROR_MORE_DATA gives the certificate size");
     BYTE *der = malloc(len);
     if (der == NULL || !CryptGetKeyParam(k, KP_CERTIFICATE, der, &len, 0))
-        return die("KP_CERTIFICATE");
+        return wt_die("KP_CERTIFICATE");
     printf("Certificate: %lu bytes\n", (unsigned long)len);
-    if (write_file(out, der, len) != 0)
-        return die("write");
+    if (wt_write_file(out, der, len) != 0)
+        return wt_die("write");
     free(der);
     CryptDestroyKey(k);
     CryptReleaseContext(h, 0);
-    return failures != 0;
+    return wt_failures != 0;
 }
 
 /* What a mail client does: the card's certificate in the MY store, pointing at the CSP's
@@ -456,12 +423,12 @@ static int cmd_cms(const char *container, DWORD spec, const char *pin, const cha
     HCRYPTPROV h;
     HCRYPTKEY k;
     if (!acquire(&h, container, CRYPT_SILENT) || !CryptGetUserKey(h, spec, &k))
-        return die("acquire + CryptGetUserKey");
+        return wt_die("acquire + CryptGetUserKey");
     DWORD clen = 0;
     BYTE *der = NULL;
     if (!CryptGetKeyParam(k, KP_CERTIFICATE, NULL, &clen, 0) || (der = malloc(clen)) == NULL ||
         !CryptGetKeyParam(k, KP_CERTIFICATE, der, &clen, 0))
-        return die("KP_CERTIFICATE");
+        return wt_die("KP_CERTIFICATE");
     CryptDestroyKey(k);
     CryptReleaseContext(h, 0);
 
@@ -469,7 +436,7 @@ static int cmd_cms(const char *container, DWORD spec, const char *pin, const cha
     PCCERT_CONTEXT cert = NULL;
     if (my == NULL || !CertAddEncodedCertificateToStore(my, X509_ASN_ENCODING, der, clen,
                                                         CERT_STORE_ADD_REPLACE_EXISTING, &cert))
-        return die("CertAddEncodedCertificateToStore(MY)");
+        return wt_die("CertAddEncodedCertificateToStore(MY)");
     WCHAR wcontainer[300], wprov[64];
     MultiByteToWideChar(CP_ACP, 0, container, -1, wcontainer, 300);
     MultiByteToWideChar(CP_ACP, 0, PROVIDER, -1, wprov, 64);
@@ -480,7 +447,7 @@ static int cmd_cms(const char *container, DWORD spec, const char *pin, const cha
     kpi.dwProvType = PROV_RSA_FULL;
     kpi.dwKeySpec = spec;
     if (!CertSetCertificateContextProperty(cert, CERT_KEY_PROV_INFO_PROP_ID, 0, &kpi))
-        return die("CERT_KEY_PROV_INFO_PROP_ID");
+        return wt_die("CERT_KEY_PROV_INFO_PROP_ID");
     CertFreeCertificateContext(cert);
     cert = NULL;
 
@@ -490,50 +457,27 @@ static int cmd_cms(const char *container, DWORD spec, const char *pin, const cha
     sha1.cbData = sizeof thumb;
     sha1.pbData = thumb;
     if (!CryptHashCertificate(0, CALG_SHA1, 0, der, clen, thumb, &sha1.cbData))
-        return die("CryptHashCertificate");
+        return wt_die("CryptHashCertificate");
     cert = CertFindCertificateInStore(my, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &sha1, NULL);
     if (cert == NULL)
-        return die("CertFindCertificateInStore");
+        return wt_die("CertFindCertificateInStore");
     HCRYPTPROV kp;
     DWORD kspec;
     BOOL free_kp;
     if (!CryptAcquireCertificatePrivateKey(cert, CRYPT_ACQUIRE_CACHE_FLAG | CRYPT_ACQUIRE_SILENT_FLAG,
                                            NULL, &kp, &kspec, &free_kp))
-        return die("CryptAcquireCertificatePrivateKey");
-    check(kspec == spec, "CryptAcquireCertificatePrivateKey key spec");
+        return wt_die("CryptAcquireCertificatePrivateKey");
+    wt_check(kspec == spec, "CryptAcquireCertificatePrivateKey key spec");
     if (!CryptSetProvParam(kp, spec == AT_SIGNATURE ? PP_SIGNATURE_PIN : PP_KEYEXCHANGE_PIN,
                            (const BYTE *)pin, 0))
-        return die("PIN");
+        return wt_die("PIN");
 
-    DWORD mlen;
-    BYTE *msg = read_file(in, &mlen);
-    if (msg == NULL)
-        return die("read");
-    CRYPT_SIGN_MESSAGE_PARA para;
-    memset(&para, 0, sizeof para);
-    para.cbSize = sizeof para;
-    para.dwMsgEncodingType = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
-    para.pSigningCert = cert;
-    para.HashAlgorithm.pszObjId = (LPSTR)szOID_NIST_sha256;
-    para.cMsgCert = 1;
-    para.rgpMsgCert = &cert;
-    const BYTE *parts[1] = { msg };
-    DWORD part_len[1] = { mlen };
-    /* One call with room to spare: crypt32 signs for a size query too, and a card that wants
-     * the PIN for every signature would need it again. */
-    DWORD slen = mlen + 65536;
-    BYTE *p7 = malloc(slen);
-    if (p7 == NULL || !CryptSignMessage(&para, FALSE, 1, parts, part_len, p7, &slen))
-        return die("CryptSignMessage");
-    printf("CMS: %lu bytes\n", (unsigned long)slen);
-    int rc = write_file(out, p7, slen);
+    int rc = wt_sign_message(cert, in, out);
     CertDeleteCertificateFromStore(CertDuplicateCertificateContext(cert));
     CertFreeCertificateContext(cert);
     CertCloseStore(my, 0);
-    free(p7);
-    free(msg);
     free(der);
-    return rc != 0 || failures != 0;
+    return rc != 0 || wt_failures != 0;
 }
 
 static int cmd_nocard(void)
@@ -542,20 +486,21 @@ static int cmd_nocard(void)
     BOOL r = acquire(&h, NULL, CRYPT_SILENT);
     DWORD e = r ? 0 : GetLastError();
     printf("Default container without PC/SC: 0x%08lX\n", (unsigned long)e);
-    check(!r && e == (DWORD)SCARD_E_NO_SERVICE, "default container: SCARD_E_NO_SERVICE");
+    wt_check(!r && e == (DWORD)SCARD_E_NO_SERVICE, "default container: SCARD_E_NO_SERVICE");
     if (r)
         CryptReleaseContext(h, 0);
     expect_error(acquire(&h, "\\\\.\\opgp-sim 00 00\\", CRYPT_SILENT), SCARD_E_NO_SERVICE,
                  "a named reader without PC/SC");
     /* A verify context still hashes and draws random numbers without a card. */
-    check(acquire(&h, NULL, CRYPT_VERIFYCONTEXT | CRYPT_SILENT), "verify context without a card");
+    wt_check(acquire(&h, NULL, CRYPT_VERIFYCONTEXT | CRYPT_SILENT),
+             "verify context without a card");
     BYTE r1[16];
-    check(CryptGenRandom(h, sizeof r1, r1), "CryptGenRandom without a card");
+    wt_check(CryptGenRandom(h, sizeof r1, r1), "CryptGenRandom without a card");
     HCRYPTKEY k;
     expect_error(CryptGetUserKey(h, AT_SIGNATURE, &k), NTE_BAD_KEYSET,
                  "CryptGetUserKey in a verify context");
     CryptReleaseContext(h, 0);
-    return failures != 0;
+    return wt_failures != 0;
 }
 
 int main(int argc, char **argv)

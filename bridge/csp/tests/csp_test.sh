@@ -9,7 +9,7 @@
 #   csp_test.sh card-pps  (a card that wants the PIN for every signature: PP_SIGNATURE_PIN)
 #   csp_test.sh nocard    (no PC/SC service at all)
 set -u
-. "$(dirname "$0")/../../../tests/wine/tests/common.inc"
+. "$(dirname "$0")/../../../tests/wine/tests/provider.inc"
 CSP_TEST=${OPGP_CSP_TEST:-$WINE_BIN/csp-test.exe}
 CSP_DLL=$MINGW/bridge/csp/opgpcsp.dll
 PROVIDER='opgp OpenPGP CSP'
@@ -30,24 +30,10 @@ register_csp() {
     "$RUN" reg add "$key" /v SigInFile /t REG_DWORD /d 0 /f >/dev/null || fail "reg add (CSP)"
 }
 reverse() { perl -0777 -pe '$_ = reverse $_' < "$1" > "$2"; }
-csp() { "$RUN" "$CSP_TEST" "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
-step() {
-    local out=$1; shift
-    csp "$@" > "$out"; local rc=$?
-    cat "$out"
-    [ $rc = 0 ] || fail "csp-test.exe $1 exit $rc"
-}
+PROGRAM=("$CSP_TEST")
 
 register_csp
-if [ "$mode" = nocard ]; then
-    step nocard.txt nocard
-    echo PASS
-    exit 0
-fi
-
-cd "$OPGP_TEST_TMP" || exit 1
-register_card
-R=$OPGP_TEST_READER
+start_mode "$mode"
 step info.txt info "$R"
 grep -q "^Name: $PROVIDER$" info.txt || fail "PP_NAME"
 grep -q '^Containers: 3$' info.txt || fail "three containers"

@@ -2,16 +2,9 @@
 # OPGP_MINGW64_CC, OPGP_MINGW64_DIR, OPGP_WINE_ENV). opgpcsp.dll comes from the shared mingw64
 # sub-build; csp-test.exe imports system DLLs only and finds the CSP through the registry.
 set(opgp_csp_src ${CMAKE_SOURCE_DIR}/bridge/csp/tests)
-add_custom_command(
-  OUTPUT ${bin}/csp-test.exe
-  COMMAND ${OPGP_MINGW64_CC} ${warn} -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 -static -static-libgcc
-          -o ${bin}/csp-test.exe ${opgp_csp_src}/csp-test.c -lcrypt32 -ladvapi32
-  DEPENDS ${opgp_csp_src}/csp-test.c
-  COMMENT "mingw csp-test.exe" VERBATIM)
-add_custom_target(opgp_wine_csp_test ALL DEPENDS ${bin}/csp-test.exe)
+opgp_wine_provider_test(csp SOURCES ${opgp_csp_src}/csp-test.c ${src}/win_test_cms.c
+  LIBS -lcrypt32 -ladvapi32)
 
-set(opgp_csp_env "${OPGP_WINE_ENV};OPGP_WINE_RUN=${src}/wine-run;OPGP_BUILD_DIR=${CMAKE_BINARY_DIR}"
-    "OPGP_MINGW64_DIR=${OPGP_MINGW64_DIR};OPGP_WINE_BIN=${bin};OPGP_CSP_TEST=${bin}/csp-test.exe")
 add_test(NAME wine_csp_rsa2048 COMMAND ${opgp_csp_src}/csp_test.sh card)
 add_test(NAME wine_csp_rsa2048_pin_per_signature COMMAND ${opgp_csp_src}/csp_test.sh card-pps)
 set_tests_properties(wine_csp_rsa2048 wine_csp_rsa2048_pin_per_signature PROPERTIES

@@ -94,3 +94,14 @@ long opgp_host_reader_end(uintptr_t card)
 {
     return SCardEndTransaction((SCARDHANDLE)card, SCARD_LEAVE_CARD);
 }
+
+bool opgp_host_reader_card_gone(uintptr_t card)
+{
+    if (card == 0)
+        return false;
+    unsigned char atr[36];
+    DWORD atr_len = sizeof atr;
+    LONG rv = host_status((SCARDHANDLE)card, atr, &atr_len);
+    return rv == (LONG)SCARD_W_REMOVED_CARD || rv == (LONG)SCARD_E_NO_SMARTCARD ||
+           rv == (LONG)SCARD_E_READER_UNAVAILABLE || rv == (LONG)SCARD_E_UNKNOWN_READER;
+}

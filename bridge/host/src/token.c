@@ -53,7 +53,15 @@ opgp_tok_rv tok_map(opgp_token *t, DWORD rv)
     case SCARD_W_CANCELLED_BY_USER: return OPGP_TOK_CANCELLED; /* Cancel on the pinpad */
     case SCARD_E_UNKNOWN_CARD:
     case SCARD_E_CARD_UNSUPPORTED: return OPGP_TOK_UNKNOWN_CARD;
-    default: return OPGP_TOK_DEVICE_ERROR;
+    default:
+        /* A card pulled in the middle of a command fails it with a communication error; PC/SC
+         * tells the removal only to the next call. Ask now, so the caller hears "removed". */
+        if (opgp_host_reader_card_gone(t->reader.card)) {
+            t->removed = true;
+            tok_forget_pin(t);
+            return OPGP_TOK_NO_CARD;
+        }
+        return OPGP_TOK_DEVICE_ERROR;
     }
 }
 
@@ -89,7 +97,9 @@ opgp_tok_rv opgp_token_open(const char *reader, opgp_token **out)
     opgp_tok_rv r;
     long pc = opgp_host_reader_connect(reader, &t->reader);
     if (pc != 0) {
-        r = tok_map(t, (DWORD)pc);
+        /* A reader name PC/SC does not know is not a removed card. */
+        r = (DWORD)pc == (DWORD)SCARD_E_UNKNOWN_READER ? OPGP_TOK_NO_READER
+                                                         : tok_map(t, (DWORD)pc);
         goto fail;
     }
     DWORD rv = opgp_host_module_for_atr(t->reader.atr, (DWORD)t->reader.atr_len, t->card_name,

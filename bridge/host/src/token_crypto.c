@@ -322,9 +322,14 @@ opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype 
         return rr;
     bool dec = role == OPGP_TOK_ROLE_DEC;
     DWORD spec = 0;
+    /* pbKeyData of the vendor key specs: the curve's DER OID (minidriver/VENDOR.md). */
+    const uint8_t *curve_oid = NULL;
+    static const uint8_t x25519[] = { 0x06, 0x03, 0x2B, 0x65, 0x6E };
     if (type == OPGP_TOK_KEY_RSA) {
         spec = dec ? AT_KEYEXCHANGE : AT_SIGNATURE;
-    } else if (type == OPGP_TOK_KEY_EC && ec_params != NULL) {
+    } else if (type == OPGP_TOK_KEY_EC && ec_params != NULL && ec_params_len >= 2 &&
+               ec_params[0] == 0x06 && ec_params_len == 2u + ec_params[1]) {
+        /* NIST curves under cardmod's own key specs, so that any minidriver can do them. */
         static const uint8_t p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
         static const uint8_t p384[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22 };
         static const uint8_t p521[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x23 };
@@ -335,6 +340,12 @@ opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype 
             spec = base + 1, bits = 384;
         else if (ec_params_len == sizeof p521 && memcmp(ec_params, p521, sizeof p521) == 0)
             spec = base + 2, bits = 521;
+        else /* brainpool, secp256k1: the minidriver knows which curves the card has */
+            spec = dec ? AT_OPGP_ECDH : AT_OPGP_ECDSA, bits = 0, curve_oid = ec_params;
+    } else if (type == OPGP_TOK_KEY_ED25519 && !dec) {
+        spec = AT_OPGP_EDDSA, bits = 0;
+    } else if (type == OPGP_TOK_KEY_X25519 && dec) {
+        spec = AT_OPGP_ECDH, bits = 0, curve_oid = x25519;
     }
     if (spec == 0)
         return OPGP_TOK_UNSUPPORTED;
@@ -346,10 +357,11 @@ opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype 
      * the admin PIN verified already. */
     DWORD rv = cd->pfnCardCreateContainerEx != NULL
                    ? cd->pfnCardCreateContainerEx(cd, (BYTE)index, CARD_CREATE_CONTAINER_KEY_GEN,
-                                                  spec, bits, NULL, ROLE_USER)
+                                                  spec, bits, (PBYTE)curve_oid, ROLE_USER)
                    : cd->pfnCardCreateContainer(cd, (BYTE)index, CARD_CREATE_CONTAINER_KEY_GEN,
-                                                spec, bits, NULL);
-    r = tok_map(t, rv);
+                                                spec, bits, (PBYTE)curve_oid);
+    /* A key spec or curve the minidriver refuses is one this card cannot generate. */
+    r = rv == (DWORD)SCARD_E_INVALID_PARAMETER ? OPGP_TOK_UNSUPPORTED : tok_map(t, rv);
     /* The keys and what follows from them (cmapfile, public keys) changed on the card. */
     opgp_host_invalidate(t->ctx, OPGP_HOST_CACHE_CONTAINERS | OPGP_HOST_CACHE_FILES);
     (void)opgp_host_refresh(t->ctx, NULL);

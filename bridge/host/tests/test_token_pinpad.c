@@ -1,6 +1,6 @@
 /* bridge/host's token API on a pinpad reader, in process: the static minidriver's transport
- * hook hands it the simulator with its emulated pinpad, and this program stands in for the
- * PC/SC reader connection (it defines the functions of host_reader.h, so reader.c is not
+ * hook hands it the simulator with its emulated pinpad, and pinpad_sim_reader.c stands in for
+ * the PC/SC reader connection (it defines the functions of host_reader.h, so reader.c is not
  * linked). Checked: protected_path, login with no PIN value typed on the pinpad, the signature
  * PIN asked on the pinpad when the signature key first signs, wrong PIN and cancel. */
 #include <setjmp.h>
@@ -11,85 +11,17 @@
 
 #include <cmocka.h>
 
-#include "opgp/host_reader.h"
 #include "opgp/host_token.h"
-#include "opgp/minidriver_test.h"
-#include "opgp_sim.h"
-
-#define FAKE_CARD ((uintptr_t)0x5ca4e)
-
-static opgp_sim *sim;
-
-long opgp_host_reader_connect(const char *reader, opgp_host_reader *r)
-{
-    memset(r, 0, sizeof *r);
-    if (!sim || strcmp(reader, "sim") != 0)
-        return (long)0x80100009; /* SCARD_E_UNKNOWN_READER */
-    r->ctx = 1;
-    r->card = FAKE_CARD;
-    r->protocol = 2;
-    r->atr_len = opgp_sim_atr(sim, r->atr, sizeof r->atr);
-    snprintf(r->name, sizeof r->name, "%s", reader);
-    return 0;
-}
-
-long opgp_host_reader_reset(opgp_host_reader *r)
-{
-    (void)r;
-    opgp_sim_reset(sim);
-    return 0;
-}
-
-void opgp_host_reader_disconnect(opgp_host_reader *r)
-{
-    memset(r, 0, sizeof *r);
-}
-
-long opgp_host_reader_begin(uintptr_t card)
-{
-    (void)card;
-    return 0;
-}
-
-long opgp_host_reader_end(uintptr_t card)
-{
-    (void)card;
-    return 0;
-}
-
-static opgp_transport *provide(void *arg, uintptr_t hscard)
-{
-    return hscard == FAKE_CARD ? opgp_sim_transport_new(arg) : NULL;
-}
+#include "pinpad_sim_reader.h"
 
 static opgp_token *open_token(const char *pinpad_pin)
 {
-    opgp_sim_options o;
-    memset(&o, 0, sizeof o);
-    o.serial = 0x0A0B0C0D;
-    sim = opgp_sim_new(&o);
-    assert_non_null(sim);
-    assert_int_equal(opgp_sim_provision(sim, "rsa2048"), 0);
-    opgp_sim_set_pinpad(sim, pinpad_pin);
-    opgpmd_set_transport_provider(provide, sim);
-    opgp_token *t = NULL;
-    assert_int_equal(opgp_token_open("sim", &t), OPGP_TOK_OK);
-    return t;
-}
-
-static void close_token(opgp_token *t)
-{
-    opgp_token_close(t);
-    opgpmd_set_transport_provider(NULL, NULL);
-    opgp_sim_free(sim);
-    sim = NULL;
+    return pinpad_sim_token_open(0x0A0B0C0D, pinpad_pin);
 }
 
 static unsigned long entries(void)
 {
-    opgp_sim_stats st;
-    opgp_sim_get_stats(sim, &st);
-    return st.pinpad_entries;
+    return pinpad_sim_stats().pinpad_entries;
 }
 
 static void test_login_and_sign_on_pinpad(void **state)
@@ -127,7 +59,7 @@ static void test_login_and_sign_on_pinpad(void **state)
                                       &tries),
                      OPGP_TOK_OK);
     assert_int_equal(entries(), 2);
-    close_token(t);
+    pinpad_sim_token_close(t);
 }
 
 static void test_wrong_and_cancel(void **state)
@@ -139,12 +71,12 @@ static void test_wrong_and_cancel(void **state)
                      OPGP_TOK_PIN_INCORRECT);
     assert_int_equal(tries, 2);
     assert_int_equal(entries(), 1); /* not asked again */
-    opgp_sim_set_pinpad(sim, "");
+    opgp_sim_set_pinpad(pinpad_sim, "");
     assert_int_equal(opgp_token_login(t, OPGP_TOK_PIN_USER, NULL, 0, &tries),
                      OPGP_TOK_CANCELLED);
-    opgp_sim_set_pinpad(sim, OPGP_SIM_PW3);
+    opgp_sim_set_pinpad(pinpad_sim, OPGP_SIM_PW3);
     assert_int_equal(opgp_token_login(t, OPGP_TOK_PIN_ADMIN, NULL, 0, &tries), OPGP_TOK_OK);
-    close_token(t);
+    pinpad_sim_token_close(t);
 }
 
 static void test_no_pinpad(void **state)
@@ -160,7 +92,7 @@ static void test_no_pinpad(void **state)
     assert_int_equal(opgp_token_login(t, OPGP_TOK_PIN_USER, (const uint8_t *)OPGP_SIM_PW1, 6,
                                       &tries),
                      OPGP_TOK_OK);
-    close_token(t);
+    pinpad_sim_token_close(t);
 }
 
 int main(void)

@@ -10,24 +10,7 @@
 #include <unistd.h>
 
 #include "p11.h"
-
-static int failures;
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);        \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-#define RV(call, want)                                                                \
-    do {                                                                              \
-        CK_RV got_ = (call);                                                          \
-        if (got_ != (CK_RV)(want)) {                                                  \
-            fprintf(stderr, "%s:%d: %s = 0x%lx, want 0x%lx (%s)\n", __FILE__, __LINE__, \
-                    #call, (unsigned long)got_, (unsigned long)(want), #want);        \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
+#include "p11_test_module.h"
 
 static CK_FUNCTION_LIST_PTR f;
 static CK_FUNCTION_LIST_3_0 *f3;
@@ -90,14 +73,7 @@ static void initialize_args(void)
 
 static CK_OBJECT_HANDLE find_one(CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls, CK_BYTE id)
 {
-    CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, &id, 1 } };
-    CK_OBJECT_HANDLE o[4];
-    CK_ULONG n = 0;
-    RV(f->C_FindObjectsInit(h, t, 2), CKR_OK);
-    RV(f->C_FindObjects(h, o, 4, &n), CKR_OK);
-    RV(f->C_FindObjectsFinal(h), CKR_OK);
-    CHECK(n == 1);
-    return n == 1 ? o[0] : CK_INVALID_HANDLE;
+    return p11t_find(f, h, cls, id);
 }
 
 static CK_BBOOL bool_attr(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type)
@@ -340,10 +316,5 @@ int main(int argc, char **argv)
     not_initialized();
     if (getenv("P11_TEST_KEEP_MODULE") == NULL) /* LeakSanitizer needs its symbols */
         dlclose(lib);
-    if (failures != 0) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("PASS\n");
-    return 0;
+    return p11t_report("PASS");
 }

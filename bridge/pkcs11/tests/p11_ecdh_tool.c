@@ -3,15 +3,14 @@
  * logs in, takes the private key with CKA_ID 02 (decryption), derives with CKM_ECDH1_DERIVE
  * (CKD_NULL) and PEER's public value as the file holds it (04||X||Y, or X25519's 32 bytes),
  * and writes the secret's CKA_VALUE to OUT. Exit 0 on success. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "p11.h"
+#include "p11_test_module.h"
 
-static int fail(const char *what, CK_RV rv)
+static int fail(const char *what)
 {
-    fprintf(stderr, "p11_ecdh_tool: %s: 0x%lx\n", what, (unsigned long)rv);
+    fprintf(stderr, "p11_ecdh_tool: %s\n", what);
     return 1;
 }
 
@@ -27,55 +26,29 @@ int main(int argc, char **argv)
     if (in != NULL)
         fclose(in);
     if (plen == 0 || plen == sizeof peer)
-        return fail("peer file", 0);
-    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    CK_C_GetFunctionList gfl = lib ? (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList") : NULL;
-    CK_FUNCTION_LIST_PTR f = NULL;
-    if (gfl == NULL || gfl(&f) != CKR_OK)
-        return fail("module", 0);
-    CK_RV rv = f->C_Initialize(NULL);
-    CK_SLOT_ID slot;
-    CK_ULONG n = 1;
-    if (rv == CKR_OK)
-        rv = f->C_GetSlotList(CK_TRUE, &slot, &n);
-    if (rv != CKR_OK || n == 0)
-        return fail("slot", rv);
-    CK_SESSION_HANDLE h;
-    rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &h);
-    if (rv == CKR_OK)
-        rv = f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)argv[2], (CK_ULONG)strlen(argv[2]));
-    if (rv != CKR_OK)
-        return fail("login", rv);
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    CK_BYTE id = 2;
-    CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, &id, 1 } };
-    CK_OBJECT_HANDLE key;
-    n = 0;
-    rv = f->C_FindObjectsInit(h, t, 2);
-    if (rv == CKR_OK)
-        rv = f->C_FindObjects(h, &key, 1, &n);
-    f->C_FindObjectsFinal(h);
-    if (rv != CKR_OK || n != 1)
-        return fail("find key", rv);
-    CK_ECDH1_DERIVE_PARAMS prm = { CKD_NULL, 0, NULL, (CK_ULONG)plen, peer };
-    CK_MECHANISM mech = { CKM_ECDH1_DERIVE, &prm, sizeof prm };
-    CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
-    CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
-    CK_BBOOL yes = CK_TRUE;
-    CK_ATTRIBUTE st[] = { { CKA_CLASS, &sc, sizeof sc }, { CKA_KEY_TYPE, &kt, sizeof kt },
-                          { CKA_EXTRACTABLE, &yes, sizeof yes } };
-    CK_OBJECT_HANDLE secret;
-    rv = f->C_DeriveKey(h, &mech, key, st, 3, &secret);
-    if (rv != CKR_OK)
-        return fail("C_DeriveKey", rv);
+        return fail("peer file");
+    CK_SLOT_ID slot = 0;
+    CK_FUNCTION_LIST_PTR f = p11t_open(argv[1], &slot);
+    if (f == NULL)
+        return 1;
+    CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+    if (p11t_failures == 0)
+        RV(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
+    if (p11t_failures == 0)
+        RV(f->C_Login(h, CKU_USER, PIN(argv[2])), CKR_OK);
+    if (p11t_failures != 0)
+        return fail("no session logged in as the user");
+    CK_OBJECT_HANDLE key = p11t_find(f, h, CKO_PRIVATE_KEY, 2);
+    if (key == CK_INVALID_HANDLE)
+        return fail("no decryption key (CKA_ID 02)");
     CK_BYTE z[128];
-    CK_ATTRIBUTE va = { CKA_VALUE, z, sizeof z };
-    rv = f->C_GetAttributeValue(h, secret, &va, 1);
-    if (rv != CKR_OK)
-        return fail("CKA_VALUE", rv);
+    CK_ULONG zlen = 0;
+    RV(p11t_ecdh_raw(f, h, key, peer, plen, z, sizeof z, &zlen), CKR_OK);
+    if (p11t_failures != 0)
+        return fail("ECDH");
     FILE *out = fopen(argv[4], "wb");
-    if (out == NULL || fwrite(z, 1, va.ulValueLen, out) != va.ulValueLen)
-        return fail("output", 0);
+    if (out == NULL || fwrite(z, 1, zlen, out) != zlen)
+        return fail("output");
     fclose(out);
     f->C_Logout(h);
     f->C_Finalize(NULL);

@@ -3,60 +3,25 @@
  * failed attempt in this process; PW1 blocked by wrong C_Login is unblocked by the SO with
  * C_InitPIN (the admin PIN verified once, by C_Login); C_SetPIN in an SO session changes the
  * admin PIN. Usage: p11_pin_test MODULE */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "p11.h"
-
-static int failures;
-#define RV(call, want)                                                                \
-    do {                                                                              \
-        CK_RV got_ = (call);                                                          \
-        if (got_ != (CK_RV)(want)) {                                                  \
-            fprintf(stderr, "%s:%d: %s = 0x%lx, want 0x%lx (%s)\n", __FILE__, __LINE__, \
-                    #call, (unsigned long)got_, (unsigned long)(want), #want);        \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);        \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
+#include "p11_test_module.h"
 
 static CK_FUNCTION_LIST_PTR f;
-#define USER_FLAGS (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED)
-#define PIN(s) (CK_UTF8CHAR_PTR)(s), (CK_ULONG)strlen(s)
-
-static CK_SLOT_ID start(void)
-{
-    RV(f->C_Initialize(NULL), CKR_OK);
-    CK_SLOT_ID slot = 0;
-    CK_ULONG n = 1;
-    RV(f->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
-    CHECK(n == 1);
-    return slot;
-}
 
 static CK_FLAGS user_flags(CK_SLOT_ID slot)
 {
-    CK_TOKEN_INFO ti;
-    RV(f->C_GetTokenInfo(slot, &ti), CKR_OK);
-    return ti.flags & USER_FLAGS;
+    return p11t_user_pin_flags(f, slot);
 }
 
 int main(int argc, char **argv)
 {
     if (argc != 2)
         return 2;
-    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    CK_C_GetFunctionList gfl = lib ? (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList") : NULL;
-    if (gfl == NULL || gfl(&f) != CKR_OK)
+    CK_SLOT_ID slot = 0;
+    if ((f = p11t_open(argv[1], &slot)) == NULL)
         return 1;
-    CK_SLOT_ID slot = start();
     CK_TOKEN_INFO ti;
     RV(f->C_GetTokenInfo(slot, &ti), CKR_OK);
     CHECK(memcmp(ti.label, "Card Test ", 10) == 0); /* the cardholder name "Test<<Card" */
@@ -67,7 +32,7 @@ int main(int argc, char **argv)
     RV(f->C_Finalize(NULL), CKR_OK);
 
     /* A new initialisation knows nothing of that attempt: the counter comes from the card. */
-    slot = start();
+    slot = p11t_start(f);
     CHECK(user_flags(slot) == CKF_USER_PIN_COUNT_LOW);
     RV(f->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
     RV(f->C_Login(h, CKU_USER, PIN("999999")), CKR_PIN_INCORRECT);
@@ -99,15 +64,7 @@ int main(int argc, char **argv)
     RV(f->C_Login(h, CKU_USER, PIN("123456")), CKR_PIN_INCORRECT);
     RV(f->C_Login(h, CKU_USER, PIN("654321")), CKR_OK);
     CHECK(user_flags(slot) == 0);
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    CK_BYTE id = 1;
-    CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, &id, 1 } };
-    CK_OBJECT_HANDLE key;
-    CK_ULONG n = 0;
-    RV(f->C_FindObjectsInit(h, t, 2), CKR_OK);
-    RV(f->C_FindObjects(h, &key, 1, &n), CKR_OK);
-    RV(f->C_FindObjectsFinal(h), CKR_OK);
-    CHECK(n == 1);
+    CK_OBJECT_HANDLE key = p11t_find(f, h, CKO_PRIVATE_KEY, 1);
     CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
     CK_BYTE data[10] = { 1 }, sig[512];
     for (int i = 0; i < 2; i++) {
@@ -122,10 +79,5 @@ int main(int argc, char **argv)
     RV(f->C_Logout(h), CKR_OK);
     RV(f->C_SignInit(h, &mech, key), CKR_USER_NOT_LOGGED_IN);
     RV(f->C_Finalize(NULL), CKR_OK);
-    if (failures != 0) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("PASS\n");
-    return 0;
+    return p11t_report("PASS");
 }

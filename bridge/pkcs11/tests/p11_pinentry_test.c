@@ -7,39 +7,17 @@
  *   cancel  the pinentry cancels: CKR_FUNCTION_CANCELED
  *   broken  the configured program does not exist: CKR_FUNCTION_FAILED
  *   none    no pinentry configured: CKR_USER_NOT_LOGGED_IN */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "p11.h"
+#include "p11_test_module.h"
 
-static int failures;
-#define RV(call, want)                                                                \
-    do {                                                                              \
-        CK_RV got_ = (call);                                                          \
-        if (got_ != (CK_RV)(want)) {                                                  \
-            fprintf(stderr, "%s:%d: %s = 0x%lx, want 0x%lx (%s)\n", __FILE__, __LINE__, \
-                    #call, (unsigned long)got_, (unsigned long)(want), #want);        \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);        \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define USER_FLAGS (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED)
 static CK_FUNCTION_LIST_PTR f;
 static const CK_BYTE data[] = "opgp pinentry test data";
 
 static CK_FLAGS user_flags(CK_SLOT_ID slot)
 {
-    CK_TOKEN_INFO ti;
-    RV(f->C_GetTokenInfo(slot, &ti), CKR_OK);
-    return ti.flags & USER_FLAGS;
+    return p11t_user_pin_flags(f, slot);
 }
 
 static CK_RV sign(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key, const char *dir, int n)
@@ -50,24 +28,16 @@ static CK_RV sign(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key, const char *dir, in
     RV(f->C_SignInit(h, &mech, key), CKR_OK);
     CK_RV rv = f->C_Sign(h, (CK_BYTE_PTR)data, sizeof data - 1, sig, &slen);
     if (rv == CKR_OK) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/sig%d", dir, n);
-        FILE *out = fopen(path, "wb");
-        CHECK(out != NULL && fwrite(sig, 1, slen, out) == slen);
-        if (out != NULL)
-            fclose(out);
+        char name[16];
+        snprintf(name, sizeof name, "sig%d", n);
+        p11t_write_file(dir, name, sig, slen);
     }
     return rv;
 }
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *out = fopen(path, "wb");
-    CHECK(out != NULL && fputs(text, out) >= 0);
-    if (out != NULL)
-        fclose(out);
+    p11t_write_file(dir, name, text, strlen(text));
 }
 
 int main(int argc, char **argv)
@@ -75,28 +45,16 @@ int main(int argc, char **argv)
     if (argc != 4)
         return 2;
     const char *mode = argv[2], *dir = argv[3];
-    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    CK_C_GetFunctionList gfl = lib ? (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList") : NULL;
-    if (gfl == NULL || gfl(&f) != CKR_OK)
+    f = p11t_load(argv[1], NULL);
+    if (f == NULL)
         return 1;
     write_file(dir, "data", (const char *)data);
-    RV(f->C_Initialize(NULL), CKR_OK);
-    CK_SLOT_ID slot = 0;
-    CK_ULONG n = 1;
-    RV(f->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
+    CK_SLOT_ID slot = p11t_start(f);
     CK_SESSION_HANDLE h;
     RV(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
     RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"123456", 6), CKR_OK);
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    CK_BYTE id = 1;
+    CK_OBJECT_HANDLE key = p11t_find(f, h, CKO_PRIVATE_KEY, 1);
     CK_BBOOL always = CK_FALSE;
-    CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, &id, 1 } };
-    CK_OBJECT_HANDLE key = 0;
-    n = 0;
-    RV(f->C_FindObjectsInit(h, t, 2), CKR_OK);
-    RV(f->C_FindObjects(h, &key, 1, &n), CKR_OK);
-    RV(f->C_FindObjectsFinal(h), CKR_OK);
-    CHECK(n == 1);
     CK_ATTRIBUTE aa = { CKA_ALWAYS_AUTHENTICATE, &always, sizeof always };
     RV(f->C_GetAttributeValue(h, key, &aa, 1), CKR_OK);
     CHECK(always == CK_TRUE); /* the card wants the PIN for every signature */
@@ -114,9 +72,7 @@ int main(int argc, char **argv)
         CHECK(user_flags(slot) == 0);
         /* A fresh module reads the counter from the card: back to 3. */
         RV(f->C_Finalize(NULL), CKR_OK);
-        RV(f->C_Initialize(NULL), CKR_OK);
-        n = 1;
-        RV(f->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
+        slot = p11t_start(f);
         CHECK(user_flags(slot) == 0);
     } else if (strcmp(mode, "cancel") == 0) {
         RV(sign(h, key, dir, 1), CKR_FUNCTION_CANCELED);
@@ -130,10 +86,7 @@ int main(int argc, char **argv)
         return 2;
     }
     RV(f->C_Finalize(NULL), CKR_OK);
-    if (failures != 0) {
-        fprintf(stderr, "%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("PASS %s\n", mode);
-    return 0;
+    char pass[64];
+    snprintf(pass, sizeof pass, "PASS %s", mode);
+    return p11t_report(pass);
 }

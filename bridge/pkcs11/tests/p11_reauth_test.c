@@ -12,43 +12,19 @@
  *                                       CKR_USER_NOT_LOGGED_IN (nothing sent); the token shows
  *                                       a try spent; a new login with 654321 signs.
  * Inside tests/with-card (user PIN 123456). Exit 0 on success. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "pkcs11_v3.h"
-
-static int failures;
-#define RV(call, want)                                                                    \
-    do {                                                                                  \
-        CK_RV got_ = (call);                                                              \
-        if (got_ != (CK_RV)(want)) {                                                      \
-            fprintf(stderr, "%s:%d: %s = 0x%lx, want %s\n", __FILE__, __LINE__, #call,    \
-                    (unsigned long)got_, #want);                                          \
-            failures++;                                                                   \
-        }                                                                                 \
-    } while (0)
+#include "p11_test_module.h"
 
 static CK_FUNCTION_LIST_PTR f;
 static CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 
 static CK_OBJECT_HANDLE find_key(CK_SESSION_HANDLE h)
 {
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    CK_BYTE id = 3;
-    CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, &id, 1 } };
-    CK_OBJECT_HANDLE key = 0;
-    CK_ULONG n = 0;
-    RV(f->C_FindObjectsInit(h, t, 2), CKR_OK);
-    RV(f->C_FindObjects(h, &key, 1, &n), CKR_OK);
-    RV(f->C_FindObjectsFinal(h), CKR_OK);
-    if (n != 1) {
-        fprintf(stderr, "no private key 03\n");
-        failures++;
-    }
-    return key;
+    return p11t_find(f, h, CKO_PRIVATE_KEY, 3);
 }
 
 static CK_RV sign(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key, const CK_BYTE *msg, size_t len,
@@ -60,27 +36,13 @@ static CK_RV sign(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key, const CK_BYTE *msg,
     return f->C_Sign(h, (CK_BYTE_PTR)msg, (CK_ULONG)len, sig, sig_len);
 }
 
-static int write_file(const char *dir, const char *name, const void *p, size_t n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (fp == NULL || fwrite(p, 1, n, fp) != n) {
-        if (fp != NULL)
-            fclose(fp);
-        fprintf(stderr, "cannot write %s\n", path);
-        return -1;
-    }
-    return fclose(fp) == 0 ? 0 : -1;
-}
-
 static int loop(CK_SESSION_HANDLE h, long count, const char *dir)
 {
     static const CK_BYTE msg[] = "signed by several processes at once";
     RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"123456", 6), CKR_OK);
     CK_OBJECT_HANDLE key = find_key(h);
-    if (write_file(dir, "in", msg, sizeof msg) != 0 || write_file(dir, "ready", "", 0) != 0)
-        failures++;
+    if (p11t_write_file(dir, "in", msg, sizeof msg) == 0)
+        p11t_write_file(dir, "ready", "", 0);
     /* Every process logged in before any signs: their logouts then land among the others'
      * signatures. */
     char go[4096];
@@ -99,16 +61,16 @@ static int loop(CK_SESSION_HANDLE h, long count, const char *dir)
         CK_RV rv = sign(h, key, msg, sizeof msg, sig, &slen);
         if (rv != CKR_OK) {
             fprintf(stderr, "signature %ld: CK_RV 0x%lx\n", i, (unsigned long)rv);
-            failures++;
+            p11t_failures++;
             continue;
         }
         char name[32];
         snprintf(name, sizeof name, "sig%ld", i);
-        if (i < 3 && write_file(dir, name, sig, slen) != 0)
-            failures++;
+        if (i < 3)
+            p11t_write_file(dir, name, sig, slen);
     }
     RV(f->C_Logout(h), CKR_OK);
-    return failures;
+    return p11t_failures;
 }
 
 static int changed_behind(CK_SESSION_HANDLE h, CK_SLOT_ID slot)
@@ -119,14 +81,14 @@ static int changed_behind(CK_SESSION_HANDLE h, CK_SLOT_ID slot)
     const char *behind = getenv("OPGP_REAUTH_BEHIND");
     if (behind == NULL) {
         fprintf(stderr, "OPGP_REAUTH_BEHIND not set\n");
-        return ++failures;
+        return ++p11t_failures;
     }
     RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"123456", 6), CKR_OK);
     CK_OBJECT_HANDLE key = find_key(h);
     RV(sign(h, key, msg, sizeof msg, sig, &slen), CKR_OK);
     if (system(behind) != 0) {
         fprintf(stderr, "%s failed\n", behind);
-        return ++failures;
+        return ++p11t_failures;
     }
     slen = sizeof sig;
     RV(sign(h, key, msg, sizeof msg, sig, &slen), CKR_PIN_INCORRECT);
@@ -136,32 +98,25 @@ static int changed_behind(CK_SESSION_HANDLE h, CK_SLOT_ID slot)
     RV(f->C_GetTokenInfo(slot, &ti), CKR_OK);
     if (!(ti.flags & CKF_USER_PIN_COUNT_LOW)) {
         fprintf(stderr, "token flags 0x%lx: no try spent\n", (unsigned long)ti.flags);
-        failures++;
+        p11t_failures++;
     }
     (void)f->C_Logout(h);
     RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"654321", 6), CKR_OK);
     slen = sizeof sig;
     RV(sign(h, key, msg, sizeof msg, sig, &slen), CKR_OK);
-    return failures;
+    return p11t_failures;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 3)
         return 2;
-    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL)
+    CK_SLOT_ID slot = 0;
+    if ((f = p11t_open(argv[1], &slot)) == NULL)
         return 1;
-    CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
-    if (gfl == NULL || gfl(&f) != CKR_OK)
-        return 1;
-    RV(f->C_Initialize(NULL), CKR_OK);
-    CK_SLOT_ID slot;
-    CK_ULONG n = 1;
-    RV(f->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
     CK_SESSION_HANDLE h;
     RV(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
-    if (failures == 0) {
+    if (p11t_failures == 0) {
         if (strcmp(argv[2], "loop") == 0 && argc == 5)
             loop(h, strtol(argv[3], NULL, 10), argv[4]);
         else if (strcmp(argv[2], "changed") == 0)
@@ -170,8 +125,5 @@ int main(int argc, char **argv)
             return 2;
     }
     RV(f->C_Finalize(NULL), CKR_OK);
-    if (failures != 0)
-        return 1;
-    printf("PASS\n");
-    return 0;
+    return p11t_report("PASS");
 }

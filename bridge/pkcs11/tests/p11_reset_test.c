@@ -1,25 +1,13 @@
 /* A card reset between login and signature (another PC/SC client resets it): the module must
  * report CKR_USER_NOT_LOGGED_IN, drop the session to public, never send the PIN again by
  * itself, and work after a new C_Login. Usage: p11_reset_test MODULE (inside tests/with-card). */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <winscard.h>
 
-#include "pkcs11_v3.h"
-
-static int failures;
-#define RV(call, want)                                                                    \
-    do {                                                                                  \
-        CK_RV got_ = (call);                                                              \
-        if (got_ != (CK_RV)(want)) {                                                      \
-            fprintf(stderr, "%s:%d: %s = 0x%lx, want %s\n", __FILE__, __LINE__, #call,    \
-                    (unsigned long)got_, #want);                                          \
-            failures++;                                                                   \
-        }                                                                                 \
-    } while (0)
+#include "p11_test_module.h"
 
 /* Reset the card in the first reader through a connection of our own. */
 static int reset_card(void)
@@ -59,27 +47,14 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return 2;
-    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL)
+    CK_SLOT_ID slot = 0;
+    CK_FUNCTION_LIST_PTR f = p11t_open(argv[1], &slot);
+    if (f == NULL)
         return 1;
-    CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
-    CK_FUNCTION_LIST_PTR f;
-    if (gfl == NULL || gfl(&f) != CKR_OK)
-        return 1;
-    RV(f->C_Initialize(NULL), CKR_OK);
-    CK_SLOT_ID slot;
-    CK_ULONG n = 1;
-    RV(f->C_GetSlotList(CK_TRUE, &slot, &n), CKR_OK);
     CK_SESSION_HANDLE h;
     RV(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
     RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"123456", 6), CKR_OK);
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    CK_BYTE id = 3;
-    CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, &id, 1 } };
-    CK_OBJECT_HANDLE key = 0;
-    RV(f->C_FindObjectsInit(h, t, 2), CKR_OK);
-    RV(f->C_FindObjects(h, &key, 1, &n), CKR_OK);
-    RV(f->C_FindObjectsFinal(h), CKR_OK);
+    CK_OBJECT_HANDLE key = p11t_find(f, h, CKO_PRIVATE_KEY, 3);
     CK_MECHANISM mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
     CK_BYTE data[32] = { 0 }, sig[512];
     CK_ULONG slen = sizeof sig;
@@ -97,7 +72,7 @@ int main(int argc, char **argv)
     RV(f->C_GetSessionInfo(h, &si), CKR_OK);
     if (si.state != CKS_RO_PUBLIC_SESSION) {
         fprintf(stderr, "session state %lu after reset\n", (unsigned long)si.state);
-        failures++;
+        p11t_failures++;
     }
     RV(f->C_SignInit(h, &mech, key), CKR_USER_NOT_LOGGED_IN);
     RV(f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)"123456", 6), CKR_OK);
@@ -114,10 +89,7 @@ int main(int argc, char **argv)
     pthread_join(th, NULL);
     if (wait_rv != CKR_CRYPTOKI_NOT_INITIALIZED && wait_rv != CKR_FUNCTION_CANCELED) {
         fprintf(stderr, "C_WaitForSlotEvent after C_Finalize: 0x%lx\n", (unsigned long)wait_rv);
-        failures++;
+        p11t_failures++;
     }
-    if (failures != 0)
-        return 1;
-    printf("PASS\n");
-    return 0;
+    return p11t_report("PASS");
 }

@@ -35,6 +35,11 @@ typedef struct opgp_card opgp_card;
  * The transport is not owned: it must outlive the card. OPGP_E_NOT_OPENPGP when the
  * application is absent; OPGP_E_TERMINATED when it is terminated (see factory reset). */
 opgp_status opgp_card_open(opgp_transport *t, opgp_card **out, opgp_error *err);
+/* The same, for a card this process found with our application selected moments ago (another
+ * context on it): GET DATA 6E first, which proves the selection (6E carries the AID), and only
+ * when it does not, SELECT and 6E as opgp_card_open. One APDU instead of two when the guess
+ * holds, one more when it does not. */
+opgp_status opgp_card_open_selected(opgp_transport *t, opgp_card **out, opgp_error *err);
 /* Free the card object (does not close the transport). NULL is fine. */
 void opgp_card_close(opgp_card *card);
 

@@ -277,17 +277,25 @@ static void link_before_6e(opgp_card *card, bool extended)
 
 /* Begin for open/reselect: a reset reported here is what reselecting is for, so the
  * transaction is kept and the work goes on. */
-static opgp_status begin_for_select(opgp_card *card, bool *taken)
+static opgp_status begin_for_select_ex(opgp_card *card, bool *taken, bool *was_reset)
 {
     *taken = false;
+    *was_reset = false;
     if (card->txn_depth > 0)
         return OPGP_OK;
     opgp_status st = opgp_transport_begin(card->transport);
     if (st != OPGP_OK && st != OPGP_E_CARD_RESET)
         return st;
+    *was_reset = st == OPGP_E_CARD_RESET;
     *taken = true;
     card->txn_depth = 1;
     return OPGP_OK;
+}
+
+static opgp_status begin_for_select(opgp_card *card, bool *taken)
+{
+    bool was_reset;
+    return begin_for_select_ex(card, taken, &was_reset);
 }
 
 /* SELECT; a reset the transport reports on this very command is the one being recovered
@@ -302,14 +310,38 @@ static opgp_status select_after_reset(opgp_card *card, opgp_error *err)
     return st;
 }
 
-static opgp_status open_sequence(opgp_card *card, opgp_error *err)
+/* 6E read without SELECT: it carries the AID, and it decodes only when that is OpenPGP's, so a
+ * success proves our application is the selected one. Any other answer (another application's
+ * status word or data, a reset) leaves the link as SELECT expects it. */
+static bool appdata_while_selected(opgp_card *card, bool extended)
 {
-    bool taken;
-    opgp_status st = begin_for_select(card, &taken);
+    link_before_6e(card, extended);
+    if (card_load_appdata(card, NULL) == OPGP_OK)
+        return true;
+    unsigned long count = card->link.apdu_count;
+    opgp_apdu_trace_fn trace = card->link.trace;
+    void *trace_arg = card->link.trace_arg;
+    opgp_apdu_link_init(&card->link, card->transport);
+    card->link.trace = trace;
+    card->link.trace_arg = trace_arg;
+    card->link.apdu_count = count;
+    memset(&card->appdata, 0, sizeof card->appdata);
+    return false;
+}
+
+static opgp_status open_sequence(opgp_card *card, bool try_selected, opgp_error *err)
+{
+    bool taken, was_reset;
+    opgp_status st = begin_for_select_ex(card, &taken, &was_reset);
     if (st != OPGP_OK)
         return card_err_set(err, st);
     opgp_apdu_link_init(&card->link, card->transport);
     bool extended = atr_says_extended(card);
+    if (try_selected && !was_reset && appdata_while_selected(card, extended)) {
+        read_yubico_version(card);
+        card_txn_end(card, taken);
+        return OPGP_OK;
+    }
     st = select_after_reset(card, err);
     link_before_6e(card, extended);
     if (st == OPGP_OK)
@@ -320,7 +352,8 @@ static opgp_status open_sequence(opgp_card *card, opgp_error *err)
     return st;
 }
 
-opgp_status opgp_card_open(opgp_transport *t, opgp_card **out, opgp_error *err)
+static opgp_status card_open(opgp_transport *t, bool try_selected, opgp_card **out,
+                             opgp_error *err)
 {
     card_err_init(err);
     if (!t || !out)
@@ -330,7 +363,7 @@ opgp_status opgp_card_open(opgp_transport *t, opgp_card **out, opgp_error *err)
     if (!card)
         return card_err_set(err, OPGP_E_NO_MEMORY);
     card->transport = t;
-    opgp_status st = open_sequence(card, err);
+    opgp_status st = open_sequence(card, try_selected, err);
     if (st != OPGP_OK) {
         free(card);
         return st;
@@ -338,6 +371,16 @@ opgp_status opgp_card_open(opgp_transport *t, opgp_card **out, opgp_error *err)
     card_pinpad_probe(card);
     *out = card;
     return OPGP_OK;
+}
+
+opgp_status opgp_card_open(opgp_transport *t, opgp_card **out, opgp_error *err)
+{
+    return card_open(t, false, out, err);
+}
+
+opgp_status opgp_card_open_selected(opgp_transport *t, opgp_card **out, opgp_error *err)
+{
+    return card_open(t, true, out, err);
 }
 
 void opgp_card_close(opgp_card *card)

@@ -44,6 +44,11 @@
  * has no GET CHALLENGE. (CardGetChallenge stays the admin challenge-response of cardmod.) */
 #define CP_OPGP_RANDOM             OPGP_WSTR("OpenPGP Random")
 #define OPGP_MAX_RANDOM 1024
+/* dwFlags: the tag of one public OpenPGP data object (6E, 65, 5E, 5F50, 7A, 7F74, F9, 5F52,
+ * 4F); its raw value as GET DATA answers it (empty: length 0). Any other tag (the private DOs,
+ * anything secret) SCARD_E_INVALID_PARAMETER before any APDU; a short buffer
+ * SCARD_E_INSUFFICIENT_BUFFER with the length needed. Read-only. */
+#define CP_OPGP_DATA_OBJECT        OPGP_WSTR("opgp Data Object")
 
 /* ---- key specs and flags for keys cardmod cannot express --------------------------------- */
 
@@ -51,10 +56,18 @@
  * brainpool, secp256k1). pbData is the digest (any length, the card truncates); the
  * signature is r||s big-endian. */
 #define AT_OPGP_ECDSA              0x4F500001u
+/* CardCreateContainer(Ex) with CARD_CREATE_CONTAINER_KEY_GEN also takes AT_OPGP_ECDSA,
+ * AT_OPGP_EDDSA and AT_OPGP_ECDH: pbKeyData is then the curve's DER OID (06 len OID; OpenPGP's
+ * OIDs, or RFC 8410's 1.3.101.112 / 1.3.101.110 for Ed25519 / X25519), NULL allowed for
+ * AT_OPGP_EDDSA (Ed25519); dwKeySize 0 or the curve's size (255 for Curve25519).
+ * AT_OPGP_ECDSA / AT_OPGP_EDDSA: the SIG or AUT container; AT_OPGP_ECDH: the DEC container. */
 /* CardSignData dwKeySpec: EdDSA (Ed25519). pbData is the message itself, never a hash, and
  * dwSigningFlags must carry OPGP_SIGN_MESSAGE (aiHashAlg 0); the signature is R||S as
  * RFC 8032 encodes it. */
 #define AT_OPGP_EDDSA              0x4F500002u
+/* CardCreateContainer(Ex) dwKeySpec: an ECDH key (NIST, brainpool, secp256k1, X25519) for the
+ * DEC container, the curve's DER OID in pbKeyData (key generation only). */
+#define AT_OPGP_ECDH               0x4F500003u
 /* CARD_SIGNING_INFO.dwSigningFlags: pbData is the message to sign (EdDSA only). */
 #define OPGP_SIGN_MESSAGE          0x00800000u
 /* CARD_DH_AGREEMENT_INFO.dwFlags: pbPublicKey is the peer's public key in the card's form,

@@ -5,6 +5,7 @@
 #ifndef OPGP_HOST_READER_H
 #define OPGP_HOST_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,9 @@ void opgp_host_reader_disconnect(opgp_host_reader *r);
 /* SCardBeginTransaction / SCardEndTransaction (leave the card) on a card handle. */
 long opgp_host_reader_begin(uintptr_t card);
 long opgp_host_reader_end(uintptr_t card);
+
+/* Whether the card behind a handle has left (removed, or its reader gone): no APDU, one
+ * SCardStatus. Tells a removal from a card that merely failed a command. */
+bool opgp_host_reader_card_gone(uintptr_t card);
 
 #endif

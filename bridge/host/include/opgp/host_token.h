@@ -195,9 +195,18 @@ opgp_tok_rv opgp_token_decrypt(opgp_token *t, unsigned index, const uint8_t *in,
 opgp_tok_rv opgp_token_derive(opgp_token *t, unsigned index, const uint8_t *peer,
                               size_t peer_len, uint8_t *out, size_t *out_len);
 /* Generate a key in the container (admin PIN verified). bits for RSA; ec_params the DER OID
- * for EC (P-256/384/521). */
+ * for EC (NIST P-256/384/521, brainpool P256r1/P384r1/P512r1, secp256k1: what the card has);
+ * ED25519 (signature or authentication container) and X25519 (decryption container) need no
+ * ec_params. OPGP_TOK_UNSUPPORTED: the container, card or minidriver cannot hold such a key
+ * (nothing was changed on the card). */
 opgp_tok_rv opgp_token_generate(opgp_token *t, unsigned index, opgp_tok_keytype type,
                                 unsigned bits, const uint8_t *ec_params, size_t ec_params_len);
+/* The raw value of one public OpenPGP data object (tag: 6E, 65, 5E, 5F50, 7A, 7F74, F9, 5F52,
+ * 4F), through the minidriver's "opgp Data Object" property; the caller decodes it. *len in:
+ * capacity, out: size (0 for an empty DO). OPGP_TOK_BUFFER_TOO_SMALL with *len the size
+ * needed; OPGP_TOK_UNSUPPORTED for any other tag (private DOs, secrets) or a minidriver
+ * without the property; OPGP_TOK_NO_KEY when the card has no such DO. */
+opgp_tok_rv opgp_token_read_do(opgp_token *t, unsigned tag, uint8_t *buf, size_t *len);
 /* Random bytes from the card (GET CHALLENGE through the minidriver's random property). */
 opgp_tok_rv opgp_token_random(opgp_token *t, uint8_t *out, size_t len);
 

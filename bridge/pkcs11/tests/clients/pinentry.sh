@@ -17,28 +17,7 @@ if [ -z "${OPGP_TEST_PUBKEYS:-}" ]; then
     [ -x "$T" ] || { echo "SKIP: no $T"; exit 77; }
     d=$(mktemp -d /tmp/opgp-pinentry.XXXXXX) || exit 1
     trap 'rm -rf "$d"' EXIT
-    cat > "$d/pinentry" <<'PE'
-#!/bin/bash
-# A scripted pinentry (logs parameters as sent, percent-escaped): answers GETPIN with the PIN in $dir/pin ("CANCEL": the user cancels).
-dir=$(dirname "$0")
-echo "OK Pleased to meet you"
-while IFS= read -r line; do
-    line=${line%$'\r'}
-    cmd=${line%% *}
-    arg=; [ "$cmd" != "$line" ] && arg=${line#* }
-    case "$cmd" in
-        GETPIN)
-            echo "GETPIN" >> "$dir/log"
-            pin=$(cat "$dir/pin")
-            if [ "$pin" = CANCEL ]; then echo "ERR 83886179 Operation cancelled"
-            else printf 'D %s\nOK\n' "$(printf '%s' "$pin" | sed 's/%/%25/g')"; fi ;;
-        SETDESC|SETTITLE|SETPROMPT) echo "$cmd $arg" >> "$dir/log"; echo OK ;;
-        BYE) echo "BYE" >> "$dir/log"; echo "OK closing connection"; exit 0 ;;
-        *) echo "$cmd" >> "$dir/log"; echo OK ;;
-    esac
-done
-PE
-    chmod 700 "$d/pinentry"
+    scripted_pinentry "$d"
     printf '# opgp-pkcs11 test configuration\n  pinentry =  %s  \n' "$d/pinentry" > "$d/conf"
     printf 'pinentry = %s\n' "$d/no-such-pinentry" > "$d/broken.conf"
     count() { local n; n=$(grep -c "^$1" "$d/log" 2>/dev/null); echo "${n:-0}"; }

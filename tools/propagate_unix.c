@@ -1,0 +1,20 @@
+/* Certificate propagation fills Windows' certificate store: nothing of the kind exists here. */
+#include <stdio.h>
+
+#include "propagate.h"
+
+int propagate_platform(const char *reader, bool remove, const char *serial,
+                       certprop_report_fn report, void *arg, size_t *count)
+{
+    (void)reader;
+    (void)serial;
+    (void)report;
+    (void)arg;
+    *count = 0;
+    fprintf(stderr,
+            "opgp-tool: cert propagate%s is Windows-only: it %s the user's Windows certificate "
+            "store (CurrentUser\\MY). Here applications reach the card's certificates and keys "
+            "through the PKCS#11 module (opgp-pkcs11.so).\n",
+            remove ? " --remove" : "", remove ? "takes certificates out of" : "fills");
+    return EXIT_CARD;
+}
