@@ -84,6 +84,13 @@ DWORD WINAPI CardRSADecrypt(PCARD_DATA pCardData, PCARD_RSA_DECRYPT_INFO pInfo)
     if (s != OPGP_OK)
         return md_card_error(st, s);
     if (unpadded) {
+        /* pbData holds k bytes; a PKCS#1 v1.5 message is at most k - 11. A longer answer is
+         * garbled and must not run past the caller's buffer (tests/fuzz: fuzz_minidriver,
+         * regress-decrypt-long-answer). */
+        if (mlen + 11 > k) {
+            opgp_wipe(msg, sizeof msg);
+            return SCARD_E_UNEXPECTED;
+        }
         memcpy(pInfo->pbData, msg, mlen);
         md_reverse(pInfo->pbData, mlen);
         pInfo->cbData = (DWORD)mlen;

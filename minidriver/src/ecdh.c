@@ -83,6 +83,17 @@ DWORD WINAPI CardConstructDHAgreement(PCARD_DATA pCardData,
     }
     if (s != OPGP_OK)
         return md_card_error(st, s);
+    /* The secret is the shared point's x coordinate (X25519: its 32 bytes). Some cards answer
+     * the whole point 04||X||Y: keep X. Any other length is not a secret of this curve. */
+    size_t coord = opgp_algo_attr_key_bytes(a);
+    if (slen == 1 + 2 * coord && secret[0] == 0x04 && a->curve != OPGP_CURVE_X25519) {
+        memmove(secret, secret + 1, coord);
+        slen = coord;
+    }
+    if (slen != coord) {
+        opgp_wipe(secret, sizeof secret);
+        return SCARD_E_UNEXPECTED;
+    }
     st->agreement[slot] = malloc(slen);
     if (st->agreement[slot] == NULL) {
         opgp_wipe(secret, sizeof secret);

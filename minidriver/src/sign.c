@@ -202,13 +202,20 @@ DWORD WINAPI CardSignData(PCARD_DATA pCardData, PCARD_SIGNING_INFO pInfo)
      * a signature to hand on. */
     if (sig_len > sig_size)
         return SCARD_E_UNEXPECTED;
-    PBYTE out = md_csp_alloc(pCardData, sig_len);
+    /* So is an empty one, and an ECDSA r||s or EdDSA R||S of another size than the key's (the
+     * halves would split wrongly). An RSA signature is a number: a card that drops leading
+     * zero bytes still gave it, widened here to the modulus size callers expect
+     * (tests/fuzz: fuzz_minidriver, regress-sign-empty-answer). */
+    if (sig_len == 0 || (!rsa && sig_len != sig_size))
+        return SCARD_E_UNEXPECTED;
+    PBYTE out = md_csp_alloc(pCardData, sig_size);
     if (out == NULL)
         return SCARD_E_NO_MEMORY;
-    memcpy(out, sig, sig_len);
+    memset(out, 0, sig_size - sig_len);
+    memcpy(out + (sig_size - sig_len), sig, sig_len);
     if (rsa)
-        md_reverse(out, sig_len); /* CryptoAPI's byte order */
+        md_reverse(out, sig_size); /* CryptoAPI's byte order */
     pInfo->pbSignedData = out;
-    pInfo->cbSignedData = (DWORD)sig_len;
+    pInfo->cbSignedData = (DWORD)sig_size;
     return SCARD_S_SUCCESS;
 }
