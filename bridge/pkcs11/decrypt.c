@@ -11,14 +11,9 @@ CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     CK_RV rv = p11_enter_session(hSession, &s, &slot);
     if (rv != CKR_OK)
         return rv;
-    if (pMechanism == NULL)
-        rv = CKR_ARGUMENTS_BAD;
-    if (rv == CKR_OK && s->op != OP_NONE)
-        rv = CKR_OPERATION_ACTIVE;
     unsigned c = 0, kind = 0;
     opgp_tok_key key;
-    if (rv == CKR_OK)
-        rv = p11_key_find(s, slot, hKey, &c, &kind, &key);
+    rv = p11_op_key(s, slot, pMechanism, hKey, &c, &kind, &key);
     if (rv == CKR_OK && pMechanism->mechanism != CKM_RSA_PKCS)
         rv = CKR_MECHANISM_INVALID;
     if (rv == CKR_OK && pMechanism->ulParameterLen != 0)

@@ -46,6 +46,16 @@ CK_RV p11_key_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsigned 
     return rv == CKR_OBJECT_HANDLE_INVALID ? CKR_KEY_HANDLE_INVALID : rv;
 }
 
+CK_RV p11_op_key(p11_session *s, p11_slot *slot, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE h,
+                 unsigned *container, unsigned *kind, opgp_tok_key *key)
+{
+    if (mech == NULL)
+        return CKR_ARGUMENTS_BAD;
+    if (s->op != OP_NONE)
+        return CKR_OPERATION_ACTIVE;
+    return p11_key_find(s, slot, h, container, kind, key);
+}
+
 CK_RV p11_container_of_id(p11_slot *slot, const CK_ATTRIBUTE *id, unsigned *container)
 {
     if (id == NULL || id->ulValueLen != 1 || id->pValue == NULL)

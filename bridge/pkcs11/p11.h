@@ -112,6 +112,10 @@ CK_RV p11_object_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsign
  * CKR_KEY_HANDLE_INVALID there. */
 CK_RV p11_key_find(p11_session *s, p11_slot *slot, CK_OBJECT_HANDLE h, unsigned *container,
                    unsigned *kind, opgp_tok_key *key);
+/* What C_SignInit and C_DecryptInit check first, in this order: a mechanism, no operation
+ * active, the key (p11_key_find). */
+CK_RV p11_op_key(p11_session *s, p11_slot *slot, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE h,
+                 unsigned *container, unsigned *kind, opgp_tok_key *key);
 
 /* ---- attributes.c ------------------------------------------------------------------------ */
 /* Fill one attribute (pValue NULL: length only). CK_UNAVAILABLE_INFORMATION and the error

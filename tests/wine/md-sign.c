@@ -46,48 +46,27 @@ static void print_hex(const char *label, const BYTE *p, DWORD n)
 }
 
 struct options {
-    const char *dll, *in, *out, *pin;
+    sign_options common;
     int container;
-    BOOL pin_stdin;
 };
 
-static int usage(void)
+static BOOL container_option(const char *name, const char *v, void *arg)
 {
-    fprintf(stderr, "usage: md-sign [--dll PATH] [--container 0|1|2] [--pin PIN | --pin-stdin] "
-                    "--in FILE --out FILE\n");
-    return 2;
+    struct options *o = arg;
+    if (strcmp(name, "--container") != 0 || v[0] < '0' || v[0] >= '0' + MD_CONTAINERS || v[1] != 0)
+        return FALSE;
+    o->container = v[0] - '0';
+    return TRUE;
 }
 
 static int parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
-    o->dll = "opgpmd.dll";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--pin-stdin") == 0) {
-            o->pin_stdin = TRUE;
-            continue;
-        }
-        if (v == NULL)
-            return usage();
-        if (strcmp(a, "--dll") == 0)
-            o->dll = v;
-        else if (strcmp(a, "--in") == 0)
-            o->in = v;
-        else if (strcmp(a, "--out") == 0)
-            o->out = v;
-        else if (strcmp(a, "--pin") == 0)
-            o->pin = v;
-        else if (strcmp(a, "--container") == 0 && v[0] >= '0' && v[0] < '0' + MD_CONTAINERS &&
-                 v[1] == 0)
-            o->container = v[0] - '0';
-        else
-            return usage();
-        i++;
-    }
-    if (o->in == NULL || o->out == NULL || (o->pin == NULL) == !o->pin_stdin)
-        return usage();
-    return 0;
+    o->common.dll = "opgpmd.dll";
+    return sign_parse(argc, argv, &o->common,
+                      "usage: md-sign [--dll PATH] [--container 0|1|2] [--pin PIN | --pin-stdin] "
+                      "--in FILE --out FILE\n",
+                      container_option, o);
 }
 
 /* The first reader holding a card, connected shared (T=0 or T=1, as the Base CSP does). */
@@ -167,20 +146,6 @@ static int key_of_container(const CONTAINER_INFO *ci, DWORD *spec, DWORD *bits)
     return 0;
 }
 
-static int read_pin(const struct options *o, char *pin, size_t max)
-{
-    if (o->pin != NULL) {
-        if (strlen(o->pin) >= max)
-            return failed("PIN (too long)", SCARD_E_INVALID_PARAMETER);
-        strcpy(pin, o->pin);
-        return 0;
-    }
-    if (fgets(pin, (int)max, stdin) == NULL)
-        return failed("reading the PIN from stdin", ERROR_HANDLE_EOF);
-    pin[strcspn(pin, "\r\n")] = 0;
-    return 0;
-}
-
 static int sha256_file(const char *path, BYTE hash[32])
 {
     FILE *f = fopen(path, "rb");
@@ -248,7 +213,7 @@ static int sign_with(PCARD_DATA cd, const struct options *o)
            pin_id == ROLE_USER ? " (ROLE_USER)" : "");
 
     char pin[128];
-    if (read_pin(o, pin, sizeof pin) != 0)
+    if (sign_read_pin("md-sign", &o->common, pin, sizeof pin) != 0)
         return 1;
     DWORD tries = 0;
     rv = cd->pfnCardAuthenticateEx(cd, pin_id, 0, (PBYTE)pin, (DWORD)strlen(pin), NULL, NULL,
@@ -260,7 +225,7 @@ static int sign_with(PCARD_DATA cd, const struct options *o)
     }
 
     BYTE hash[32];
-    if (sha256_file(o->in, hash) != 0)
+    if (sha256_file(o->common.in, hash) != 0)
         return 1;
     BCRYPT_PKCS1_PADDING_INFO pkcs1 = { BCRYPT_SHA256_ALGORITHM };
     CARD_SIGNING_INFO si = {
@@ -300,9 +265,9 @@ static int sign_with(PCARD_DATA cd, const struct options *o)
                                                            : "ECDSA SHA-256",
            (unsigned long)si.cbSignedData);
     cd->pfnCspFree(si.pbSignedData);
-    if (write_file("md-sign", o->out, out, out_len) != 0)
+    if (write_file("md-sign", o->common.out, out, out_len) != 0)
         return 1;
-    printf("Wrote %s (%lu bytes)\n", o->out, (unsigned long)out_len);
+    printf("Wrote %s (%lu bytes)\n", o->common.out, (unsigned long)out_len);
     return 0;
 }
 
@@ -336,9 +301,9 @@ int main(int argc, char **argv)
     }
     print_hex("ATR: ", atr, atr_len);
 
-    lib = LoadLibraryExA(o.dll, NULL, strpbrk(o.dll, "\\/") ? LOAD_WITH_ALTERED_SEARCH_PATH : 0);
+    lib = LoadLibraryExA(o.common.dll, NULL, strpbrk(o.common.dll, "\\/") ? LOAD_WITH_ALTERED_SEARCH_PATH : 0);
     if (lib == NULL) {
-        fprintf(stderr, "md-sign: cannot load %s\n", o.dll);
+        fprintf(stderr, "md-sign: cannot load %s\n", o.common.dll);
         err = failed("LoadLibraryExA", GetLastError());
         goto out;
     }

@@ -35,66 +35,33 @@ static void print_padded(const char *label, const CK_UTF8CHAR *s, size_t n)
 }
 
 struct options {
-    const char *dll, *in, *out, *pin;
+    sign_options common;
     CK_BYTE key_id;
-    BOOL pin_stdin;
 };
 
-static int usage(void)
+static BOOL key_option(const char *name, const char *v, void *arg)
 {
-    fprintf(stderr, "usage: p11-sign [--dll PATH] [--key aut|sig] [--pin PIN | --pin-stdin] "
-                    "--in FILE --out FILE\n");
-    return 2;
+    struct options *o = arg;
+    if (strcmp(name, "--key") != 0)
+        return FALSE;
+    if (strcmp(v, "aut") == 0)
+        o->key_id = 3;
+    else if (strcmp(v, "sig") == 0)
+        o->key_id = 1;
+    else
+        return FALSE;
+    return TRUE;
 }
 
 static int parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
-    o->dll = "opgp-pkcs11.dll";
+    o->common.dll = "opgp-pkcs11.dll";
     o->key_id = 3;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--pin-stdin") == 0) {
-            o->pin_stdin = TRUE;
-            continue;
-        }
-        if (v == NULL)
-            return usage();
-        if (strcmp(a, "--dll") == 0)
-            o->dll = v;
-        else if (strcmp(a, "--in") == 0)
-            o->in = v;
-        else if (strcmp(a, "--out") == 0)
-            o->out = v;
-        else if (strcmp(a, "--pin") == 0)
-            o->pin = v;
-        else if (strcmp(a, "--key") == 0 && strcmp(v, "aut") == 0)
-            o->key_id = 3;
-        else if (strcmp(a, "--key") == 0 && strcmp(v, "sig") == 0)
-            o->key_id = 1;
-        else
-            return usage();
-        i++;
-    }
-    if (o->in == NULL || o->out == NULL || (o->pin == NULL) == !o->pin_stdin)
-        return usage();
-    return 0;
-}
-
-static int read_pin(const struct options *o, char *pin, size_t max)
-{
-    if (o->pin != NULL) {
-        if (strlen(o->pin) >= max)
-            return failed("PIN (too long)", CKR_PIN_LEN_RANGE);
-        strcpy(pin, o->pin);
-        return 0;
-    }
-    if (fgets(pin, (int)max, stdin) == NULL) {
-        fprintf(stderr, "p11-sign: no PIN on stdin\n");
-        return 1;
-    }
-    pin[strcspn(pin, "\r\n")] = 0;
-    return 0;
+    return sign_parse(argc, argv, &o->common,
+                      "usage: p11-sign [--dll PATH] [--key aut|sig] [--pin PIN | --pin-stdin] "
+                      "--in FILE --out FILE\n",
+                      key_option, o);
 }
 
 static BYTE *read_file(const char *path, size_t *len)
@@ -195,7 +162,7 @@ static int sign(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE s, const struct opti
            always ? ", CKA_ALWAYS_AUTHENTICATE" : "");
 
     size_t in_len;
-    BYTE *in = read_file(o->in, &in_len);
+    BYTE *in = read_file(o->common.in, &in_len);
     if (in == NULL)
         return 1;
     CK_MECHANISM mech = { rsa ? CKM_SHA256_RSA_PKCS : CKM_ECDSA_SHA256, NULL, 0 };
@@ -223,9 +190,9 @@ static int sign(CK_FUNCTION_LIST_PTR p11, CK_SESSION_HANDLE s, const struct opti
     size_t out_len = rsa ? sig_len : ecdsa_der(sig, sig_len, out);
     printf("Signature: %s, %lu bytes from the module\n",
            rsa ? "CKM_SHA256_RSA_PKCS" : "CKM_ECDSA_SHA256", (unsigned long)sig_len);
-    if (write_file("p11-sign", o->out, rsa ? sig : out, out_len) != 0)
+    if (write_file("p11-sign", o->common.out, rsa ? sig : out, out_len) != 0)
         return 1;
-    printf("Wrote %s (%lu bytes)\n", o->out, (unsigned long)out_len);
+    printf("Wrote %s (%lu bytes)\n", o->common.out, (unsigned long)out_len);
     return 0;
 }
 
@@ -235,10 +202,10 @@ int main(int argc, char **argv)
     int err = parse(argc, argv, &o);
     if (err)
         return err;
-    HMODULE lib = LoadLibraryExA(o.dll, NULL,
-                                 strpbrk(o.dll, "\\/") ? LOAD_WITH_ALTERED_SEARCH_PATH : 0);
+    HMODULE lib = LoadLibraryExA(o.common.dll, NULL,
+                                 strpbrk(o.common.dll, "\\/") ? LOAD_WITH_ALTERED_SEARCH_PATH : 0);
     if (lib == NULL) {
-        fprintf(stderr, "p11-sign: cannot load %s: error %lu\n", o.dll,
+        fprintf(stderr, "p11-sign: cannot load %s: error %lu\n", o.common.dll,
                 (unsigned long)GetLastError());
         return 1;
     }
@@ -276,7 +243,7 @@ int main(int argc, char **argv)
             err = failed("C_OpenSession", rv);
     }
     if (!err)
-        err = read_pin(&o, pin, sizeof pin);
+        err = sign_read_pin("p11-sign", &o.common, pin, sizeof pin);
     if (!err) {
         rv = p11->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
         if (rv != CKR_OK)

@@ -3,6 +3,56 @@
 #include <stdio.h>
 #include <string.h>
 
+int sign_parse(int argc, char **argv, sign_options *o, const char *usage,
+               BOOL (*extra)(const char *name, const char *value, void *arg), void *arg)
+{
+    BOOL ok = TRUE;
+    for (int i = 1; i < argc && ok; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--pin-stdin") == 0) {
+            o->pin_stdin = TRUE;
+            continue;
+        }
+        if (v == NULL)
+            ok = FALSE;
+        else if (strcmp(a, "--dll") == 0)
+            o->dll = v;
+        else if (strcmp(a, "--in") == 0)
+            o->in = v;
+        else if (strcmp(a, "--out") == 0)
+            o->out = v;
+        else if (strcmp(a, "--pin") == 0)
+            o->pin = v;
+        else
+            ok = extra(a, v, arg);
+        i++;
+    }
+    if (!ok || o->in == NULL || o->out == NULL || (o->pin == NULL) == !o->pin_stdin) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return 0;
+}
+
+int sign_read_pin(const char *prog, const sign_options *o, char *pin, size_t max)
+{
+    if (o->pin != NULL) {
+        if (strlen(o->pin) >= max) {
+            fprintf(stderr, "%s: the PIN is too long (at most %lu characters)\n", prog,
+                    (unsigned long)(max - 1));
+            return 1;
+        }
+        strcpy(pin, o->pin);
+        return 0;
+    }
+    if (fgets(pin, (int)max, stdin) == NULL) {
+        fprintf(stderr, "%s: no PIN on stdin\n", prog);
+        return 1;
+    }
+    pin[strcspn(pin, "\r\n")] = 0;
+    return 0;
+}
+
 void wipe(void *p, size_t n)
 {
     volatile unsigned char *v = p;
