@@ -8,6 +8,7 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 
+#include "md_csp_cache.h"
 #include "md_test_env.h"
 #include "opgp/minidriver_test.h"
 #include "opgp/minidriver_vendor.h"
@@ -44,87 +45,14 @@ long md_env_live_allocs(void)
     return live_allocs;
 }
 
-/* The cache: tag -> bytes, for the whole process (as the Base CSP's is per card). */
-#define CACHE_MAX 64
-static struct {
-    WCHAR tag[128];
-    uint8_t *data;
-    DWORD len;
-} cache[CACHE_MAX];
-static size_t cache_n;
-
-static size_t wlen(const WCHAR *w)
-{
-    size_t n = 0;
-    while (w[n] != 0)
-        n++;
-    return n;
-}
-
-static int find(const WCHAR *tag)
-{
-    for (size_t i = 0; i < cache_n; i++)
-        if (wlen(cache[i].tag) == wlen(tag) && memcmp(cache[i].tag, tag, wlen(tag) * 2) == 0)
-            return (int)i;
-    return -1;
-}
-
-static DWORD WINAPI t_cache_add(PVOID ctx, LPWSTR tag, DWORD flags, PBYTE data, DWORD len)
-{
-    (void)ctx;
-    (void)flags;
-    if (wlen(tag) >= 128)
-        return SCARD_E_INVALID_PARAMETER;
-    int i = find(tag);
-    if (i < 0) {
-        if (cache_n == CACHE_MAX)
-            return SCARD_E_NO_MEMORY;
-        i = (int)cache_n++;
-        memcpy(cache[i].tag, tag, (wlen(tag) + 1) * 2);
-    } else {
-        free(cache[i].data);
-    }
-    cache[i].data = malloc(len ? len : 1);
-    memcpy(cache[i].data, data, len);
-    cache[i].len = len;
-    return SCARD_S_SUCCESS;
-}
-
-static DWORD WINAPI t_cache_lookup(PVOID ctx, LPWSTR tag, DWORD flags, PBYTE *data, PDWORD len)
-{
-    (void)ctx;
-    (void)flags;
-    int i = find(tag);
-    if (i < 0)
-        return SCARD_W_CACHE_ITEM_NOT_FOUND;
-    *data = t_alloc(cache[i].len ? cache[i].len : 1);
-    memcpy(*data, cache[i].data, cache[i].len);
-    *len = cache[i].len;
-    return SCARD_S_SUCCESS;
-}
-
-static DWORD WINAPI t_cache_delete(PVOID ctx, LPWSTR tag, DWORD flags)
-{
-    (void)ctx;
-    (void)flags;
-    int i = find(tag);
-    if (i < 0)
-        return SCARD_W_CACHE_ITEM_NOT_FOUND;
-    free(cache[i].data);
-    cache[i] = cache[--cache_n];
-    return SCARD_S_SUCCESS;
-}
-
 void md_env_cache_clear(void)
 {
-    for (size_t i = 0; i < cache_n; i++)
-        free(cache[i].data);
-    cache_n = 0;
+    md_csp_cache_clear();
 }
 
 size_t md_env_cache_count(void)
 {
-    return cache_n;
+    return md_csp_cache_count();
 }
 
 void md_w(WCHAR *out, const char *s)
@@ -170,9 +98,7 @@ void md_env_card_data(md_env *e, opgp_sim *sim, DWORD ver)
     e->cd.pfnCspAlloc = t_alloc;
     e->cd.pfnCspReAlloc = t_realloc;
     e->cd.pfnCspFree = t_free;
-    e->cd.pfnCspCacheAddFile = t_cache_add;
-    e->cd.pfnCspCacheLookupFile = t_cache_lookup;
-    e->cd.pfnCspCacheDeleteFile = t_cache_delete;
+    md_csp_cache_install(&e->cd, t_alloc);
     e->cd.hSCardCtx = 1;
     e->cd.hScard = MD_TEST_HSCARD;
     opgpmd_set_transport_provider(provide, sim);

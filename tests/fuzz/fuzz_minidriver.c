@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "fuzz_transport.h"
+#include "md_csp_cache.h"
 #include "opgp/apdu.h"
 #include "opgp/cardmod.h"
 #include "opgp/minidriver_test.h"
@@ -134,15 +135,6 @@ static void WINAPI csp_free(LPVOID p)
     free(p);
 }
 
-#define CACHE_MAX 32
-#define TAG_MAX 64
-static struct {
-    WCHAR tag[TAG_MAX];
-    uint8_t *data;
-    DWORD len;
-} cache[CACHE_MAX];
-static size_t cache_n;
-
 static size_t wlen(const WCHAR *w)
 {
     size_t n = 0;
@@ -155,71 +147,6 @@ static bool wide_eq(const WCHAR *a, const WCHAR *b)
 {
     size_t n = wlen(a);
     return n == wlen(b) && memcmp(a, b, n * sizeof *a) == 0;
-}
-
-static int cache_find(const WCHAR *tag)
-{
-    size_t n = wlen(tag);
-    for (size_t i = 0; i < cache_n; i++)
-        if (wlen(cache[i].tag) == n && memcmp(cache[i].tag, tag, n * sizeof *tag) == 0)
-            return (int)i;
-    return -1;
-}
-
-static DWORD WINAPI cache_add(PVOID ctx, LPWSTR tag, DWORD flags, PBYTE data, DWORD len)
-{
-    (void)ctx;
-    (void)flags;
-    FUZZ_ASSERT(data != NULL || len == 0, "cache data present");
-    if (wlen(tag) >= TAG_MAX)
-        return SCARD_E_INVALID_PARAMETER;
-    int i = cache_find(tag);
-    if (i < 0) {
-        if (cache_n == CACHE_MAX)
-            return SCARD_E_NO_MEMORY;
-        i = (int)cache_n++;
-        memcpy(cache[i].tag, tag, (wlen(tag) + 1) * sizeof *tag);
-    } else {
-        free(cache[i].data);
-    }
-    cache[i].data = malloc(len ? len : 1);
-    if (len)
-        memcpy(cache[i].data, data, len);
-    cache[i].len = len;
-    return SCARD_S_SUCCESS;
-}
-
-static DWORD WINAPI cache_lookup(PVOID ctx, LPWSTR tag, DWORD flags, PBYTE *data, PDWORD len)
-{
-    (void)ctx;
-    (void)flags;
-    int i = cache_find(tag);
-    if (i < 0)
-        return SCARD_W_CACHE_ITEM_NOT_FOUND;
-    *data = csp_alloc(cache[i].len);
-    if (cache[i].len)
-        memcpy(*data, cache[i].data, cache[i].len);
-    *len = cache[i].len;
-    return SCARD_S_SUCCESS;
-}
-
-static DWORD WINAPI cache_delete(PVOID ctx, LPWSTR tag, DWORD flags)
-{
-    (void)ctx;
-    (void)flags;
-    int i = cache_find(tag);
-    if (i < 0)
-        return SCARD_W_CACHE_ITEM_NOT_FOUND;
-    free(cache[i].data);
-    cache[i] = cache[--cache_n];
-    return SCARD_S_SUCCESS;
-}
-
-static void cache_clear(void)
-{
-    for (size_t i = 0; i < cache_n; i++)
-        free(cache[i].data);
-    cache_n = 0;
 }
 
 /* ---- Properties checked after every entry point ------------------------------------------ */
@@ -552,9 +479,7 @@ static void fill_card_data(run *r, BYTE *atr, size_t atr_len, DWORD version)
     r->cd.pfnCspAlloc = csp_alloc;
     r->cd.pfnCspReAlloc = csp_realloc;
     r->cd.pfnCspFree = csp_free;
-    r->cd.pfnCspCacheAddFile = cache_add;
-    r->cd.pfnCspCacheLookupFile = cache_lookup;
-    r->cd.pfnCspCacheDeleteFile = cache_delete;
+    md_csp_cache_install(&r->cd, csp_alloc);
     r->cd.hSCardCtx = 1;
     r->cd.hScard = FUZZ_HSCARD;
 }
@@ -623,7 +548,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         delete_context(&r, acquired);
     }
     opgpmd_set_transport_provider(NULL, NULL);
-    cache_clear();
+    FUZZ_ASSERT(md_csp_cache_misuse() == 0, "cache data present");
+    md_csp_cache_clear();
     FUZZ_ASSERT(r.live_allocs == 0, "every pfnCspAlloc block handed back");
     current = NULL;
     return 0;
