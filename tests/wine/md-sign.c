@@ -273,6 +273,10 @@ static int sign_with(PCARD_DATA cd, const struct options *o)
 
 int main(int argc, char **argv)
 {
+    /* Unbuffered: a run that prints nothing at all is one Wine never started (tests/wine/tests/
+     * common.inc, wine_to), and a crash still shows what came before it. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
     struct options o;
     int err = parse(argc, argv, &o);
     if (err)

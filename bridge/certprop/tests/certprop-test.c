@@ -193,7 +193,10 @@ static int cmd_sign(const char *sha1, const char *pin, const char *in, const cha
 
 int main(int argc, char **argv)
 {
+    /* Unbuffered: a run that prints nothing at all is one Wine never started (tests/wine/tests/
+     * common.inc, wine_to), and a crash still shows what came before it. */
     setvbuf(stdout, NULL, _IONBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
     const char *c = argc > 1 ? argv[1] : "";
     if (strcmp(c, "show") == 0 && argc == 2)
         return cmd_show();

@@ -43,7 +43,9 @@ if [ "$mode" != nocard ] && [ -z "${OPGP_TEST_PUBKEYS:-}" ]; then
     exec "$WITH_CARD" --alg "$mode" "$0" "$@"
 fi
 
-ct() { "$RUN" "$CT" "$@" 2>&1 | tr -d '\r'; return "${PIPESTATUS[0]}"; }
+ct_out=$(mktemp) || exit 1
+trap 'rm -f "$ct_out"' EXIT
+ct() { local rc; wine_to "$ct_out" "$CT" "$@"; rc=$?; tr -d '\r' < "$ct_out"; return "$rc"; }
 tool() { "$RUN" "$TOOL" "$@" | tr -d '\r'; return "${PIPESTATUS[0]}"; }
 # JSON on stdin; the python expression (j: the document) printed.
 jq_py() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
@@ -103,7 +105,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout user.key -subj /CN=certprop-us
 user=$(ct add-user user.der | sed -n 's/^Added: //p')
 [ "$user" = "$(sha1_of user.der DER)" ] || fail "add-user"
 ct add-user card-dec.der >/dev/null || fail "add-user (dec copy)"
-cleanup() { ct delete "$user" >/dev/null; ct delete "${thumb[dec]}" >/dev/null; }
+cleanup() { ct delete "$user" >/dev/null; ct delete "${thumb[dec]}" >/dev/null; rm -f "$ct_out"; }
 trap cleanup EXIT
 
 out=$(tool cert propagate) || fail "cert propagate exit $?"

@@ -505,7 +505,10 @@ static int cmd_nocard(void)
 
 int main(int argc, char **argv)
 {
+    /* Unbuffered: a run that prints nothing at all is one Wine never started (tests/wine/tests/
+     * common.inc, wine_to), and a crash still shows what came before it. */
     setvbuf(stdout, NULL, _IONBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
     const char *c = argc > 1 ? argv[1] : "";
     if (strcmp(c, "info") == 0 && argc == 3)
         return cmd_info(argv[2]);

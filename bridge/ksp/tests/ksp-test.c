@@ -641,6 +641,10 @@ static int cmd_nocard(void)
 
 int main(int argc, char **argv)
 {
+    /* Unbuffered: a run that prints nothing at all is one Wine never started (tests/wine/tests/
+     * common.inc, wine_to), and a crash still shows what came before it. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+    setvbuf(stderr, NULL, _IONBF, 0);
     if (argc < 3) {
         fprintf(stderr, "usage: ksp-test DLL info|errors|export|sign|decrypt|ecdh|nocard ...\n");
         return 2;

@@ -18,13 +18,14 @@ cd "$OPGP_TEST_TMP" || exit 1
 head -c 3000 /dev/urandom > msg
 dll=$(win_path "$MD_DLL")
 
-printf '000000\n' | "$RUN" "$MD_SIGN" --dll "$dll" --container "$container" --pin-stdin \
-    --in msg --out sig > wrong.txt 2>&1 && fail "a wrong PIN signed"
+printf '000000\n' > wrong-pin; printf '123456\n' > pin
+wine_to wrong.txt --stdin wrong-pin "$MD_SIGN" --dll "$dll" --container "$container" --pin-stdin \
+    --in msg --out sig && fail "a wrong PIN signed"
 grep -q "CardAuthenticateEx failed: 0x8010006B" wrong.txt || fail "wrong PIN: $(cat wrong.txt)"
 
 t0=$(now_ms)
-printf '123456\n' | "$RUN" "$MD_SIGN" --dll "$dll" --container "$container" --pin-stdin \
-    --in msg --out sig > out.txt 2>&1 || fail "md-sign.exe exit $?: $(cat out.txt)"
+wine_to out.txt --stdin pin "$MD_SIGN" --dll "$dll" --container "$container" --pin-stdin \
+    --in msg --out sig || fail "md-sign.exe exit $?: $(cat out.txt)"
 t1=$(now_ms)
 tr -d '\r' < out.txt > out && cat out
 grep -q "^Reader: $OPGP_TEST_READER\$" out || fail "reader"

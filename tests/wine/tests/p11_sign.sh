@@ -19,13 +19,14 @@ register_card
 head -c 3000 /dev/urandom > msg
 dll=$(win_path "$P11_DLL")
 
-printf '000000\n' | "$RUN" "$P11_SIGN" --dll "$dll" --key "$which" --pin-stdin \
-    --in msg --out sig > wrong.txt 2>&1 && fail "a wrong PIN signed"
+printf '000000\n' > wrong-pin; printf '123456\n' > pin
+wine_to wrong.txt --stdin wrong-pin "$P11_SIGN" --dll "$dll" --key "$which" --pin-stdin \
+    --in msg --out sig && fail "a wrong PIN signed"
 grep -q "C_Login(CKU_USER) failed: CKR 0x000000A0" wrong.txt || fail "wrong PIN: $(cat wrong.txt)"
 
 t0=$(now_ms)
-printf '123456\n' | "$RUN" "$P11_SIGN" --dll "$dll" --key "$which" --pin-stdin \
-    --in msg --out sig > out.txt 2>&1 || fail "p11-sign.exe exit $?: $(cat out.txt)"
+wine_to out.txt --stdin pin "$P11_SIGN" --dll "$dll" --key "$which" --pin-stdin \
+    --in msg --out sig || fail "p11-sign.exe exit $?: $(cat out.txt)"
 t1=$(now_ms)
 tr -d '\r' < out.txt > out && cat out
 grep -q "^Slot: $OPGP_TEST_READER" out || fail "slot"
