@@ -128,11 +128,17 @@ DWORD WINAPI CardDeriveKey(PCARD_DATA pCardData, PCARD_DERIVE_KEY pAgreementInfo
     size_t key_len = 0;
     if (in->dwVersion >= CARD_DERIVE_KEY_VERSION_TWO && in->dwKeyLen > 0)
         key_len = in->dwKeyLen;
+    /* The size alone is asked for before the key (the spec's CARD_BUFFER_SIZE_ONLY); the
+     * KDF runs all the same, since only it knows the size its parameters give. */
+    bool size_only = (in->dwFlags & CARD_BUFFER_SIZE_ONLY) != 0;
     uint8_t out[MD_KDF_MAX_OUT];
     size_t out_len = sizeof out;
-    rv = md_kdf_derive(in->pwszKDF, in->pParameterList, in->dwFlags, st->agreement[idx],
+    rv = md_kdf_derive(in->pwszKDF, in->pParameterList,
+                       in->dwFlags & ~(DWORD)CARD_BUFFER_SIZE_ONLY, st->agreement[idx],
                        st->agreement_len[idx], st->agreement_le[idx], key_len, out, &out_len);
-    if (rv == SCARD_S_SUCCESS) {
+    if (rv == SCARD_S_SUCCESS && size_only) {
+        in->cbDerivedKey = (DWORD)out_len;
+    } else if (rv == SCARD_S_SUCCESS) {
         PUCHAR key = md_csp_alloc(pCardData, out_len);
         if (key == NULL) {
             rv = SCARD_E_NO_MEMORY;

@@ -241,6 +241,12 @@ static void test_ecdh(void **state)
     dk.pwszKDF = BCRYPT_KDF_HASH;
     dk.bSecretAgreementIndex = ai.bSecretAgreementIndex;
     dk.pParameterList = &desc;
+    dk.dwFlags = CARD_BUFFER_SIZE_ONLY; /* the size first, no key handed out */
+    assert_rv(e.cd.pfnCardDeriveKey(&e.cd, &dk), SCARD_S_SUCCESS);
+    assert_int_equal(dk.cbDerivedKey, 32);
+    assert_null(dk.pbDerivedKey);
+    dk.dwFlags = 0;
+    dk.cbDerivedKey = 0;
     assert_rv(e.cd.pfnCardDeriveKey(&e.cd, &dk), SCARD_S_SUCCESS);
     uint8_t cat[64], want[64];
     memcpy(cat, pre, 3);
@@ -292,6 +298,12 @@ static void test_ecdh(void **state)
     dk.pwszKDF = BCRYPT_KDF_SP80056A_CONCAT;
     dk.pParameterList = &cdesc;
     dk.dwKeyLen = 40;
+    dk.pbDerivedKey = NULL;
+    dk.dwFlags = CARD_BUFFER_SIZE_ONLY;
+    assert_rv(e.cd.pfnCardDeriveKey(&e.cd, &dk), SCARD_S_SUCCESS);
+    assert_int_equal(dk.cbDerivedKey, 40);
+    assert_null(dk.pbDerivedKey);
+    dk.dwFlags = 0;
     assert_rv(e.cd.pfnCardDeriveKey(&e.cd, &dk), SCARD_S_SUCCESS);
     assert_int_equal(dk.cbDerivedKey, 40);
     uint8_t in[4 + 32 + 4] = { 0, 0, 0, 1 };
