@@ -1,7 +1,7 @@
 /* opgp-tool cert propagate [--remove [--serial S]]: the card's certificates into the user's
  * Windows certificate store, pointing at the provider and container of their keys, as
  * Windows' Certificate Propagation Service does; --remove takes out exactly those. Windows
- * only: propagate_platform says so elsewhere. */
+ * only: propagate_available says so elsewhere. */
 #include <stdio.h>
 #include <string.h>
 
@@ -71,12 +71,18 @@ int cmd_cert_propagate(tool_ctx *ctx, int argc, char **argv)
     if (serial != NULL && ctx->reader != NULL)
         return tool_usage_error("cert propagate --remove: --reader or --serial, not both");
 
+    int rc = propagate_available(remove ? "cert propagate --remove" : "cert propagate", remove);
+    if (rc != EXIT_OK)
+        return rc;
     out o;
     out_init(&o, stdout, ctx->json);
     out_begin_array(&o, "certificates", NULL);
     size_t count = 0;
-    int rc = propagate_platform(ctx->reader, remove, serial, report_entry, &o, &count);
+    char msg[512];
+    rc = propagate_run(ctx->reader, remove, serial, report_entry, &o, &count, msg, sizeof msg);
     out_end_array(&o);
+    if (rc != EXIT_OK)
+        fprintf(stderr, "opgp-tool: cert propagate%s: %s\n", remove ? " --remove" : "", msg);
     if (rc == EXIT_OK) {
         if (o.json)
             out_int(&o, remove ? "removed" : "propagated", NULL, (long long)count);

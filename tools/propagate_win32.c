@@ -15,26 +15,32 @@ static int exit_code(certprop_rv rv)
     }
 }
 
-int propagate_platform(const char *reader, bool remove, const char *serial,
-                       certprop_report_fn report, void *arg, size_t *count)
+int propagate_available(const char *what, bool remove)
 {
-    char msg[512] = "";
+    (void)what;
+    (void)remove;
+    return EXIT_OK;
+}
+
+int propagate_run(const char *reader, bool remove, const char *serial,
+                  certprop_report_fn report, void *arg, size_t *count, char *msg, size_t cap)
+{
     char card_serial[17];
     certprop_rv rv;
     *count = 0;
+    if (cap > 0)
+        msg[0] = '\0';
     if (!remove) {
-        rv = certprop_add(reader, report, arg, count, msg, sizeof msg);
+        rv = certprop_add(reader, report, arg, count, msg, cap);
     } else {
         if (serial == NULL && reader != NULL) {
-            rv = certprop_card_serial(reader, card_serial, msg, sizeof msg);
+            rv = certprop_card_serial(reader, card_serial, msg, cap);
             serial = card_serial;
         } else {
             rv = CERTPROP_OK;
         }
         if (rv == CERTPROP_OK)
-            rv = certprop_remove(serial, report, arg, count, msg, sizeof msg);
+            rv = certprop_remove(serial, report, arg, count, msg, cap);
     }
-    if (rv != CERTPROP_OK)
-        fprintf(stderr, "opgp-tool: cert propagate%s: %s\n", remove ? " --remove" : "", msg);
     return exit_code(rv);
 }

@@ -10,7 +10,13 @@
 #                             certificate, stay
 #   certprop_test.sh p256     EC keys point at the KSP (type 0, key spec 0)
 #   certprop_test.sh nocard   no PC/SC service: exit 3, a sentence, MY untouched
-#   certprop_test.sh linux    the native tool: Windows-only, exit 2
+#   certprop_test.sh watch    `opgp-tool watch --propagate --remove-on-removal` in the
+#                             background (a P-256 card, the quickest to make: its certificates
+#                             name the KSP): the card present at the start is propagated; pulled
+#                             out (the simulator's control), its certificates leave MY; put back,
+#                             they return; the user's own certificates stay throughout
+#   certprop_test.sh linux    the native tool: Windows-only, exit 2 (cert propagate, watch
+#                             --propagate)
 set -u
 . "$(dirname "$0")/../../../tests/wine/tests/common.inc"
 CT=${OPGP_CERTPROP_TEST:-$WINE_BIN/certprop-test.exe}
@@ -25,7 +31,8 @@ mode=${1:-rsa2048}
 if [ "$mode" = linux ]; then
     native=${OPGP_TOOL:-$BUILD/tools/opgp-tool}
     check_built "$native"
-    for args in "cert propagate" "cert propagate --remove" "--json cert propagate"; do
+    for args in "cert propagate" "cert propagate --remove" "--json cert propagate" \
+                "watch --propagate" "watch --propagate --remove-on-removal --count 1"; do
         # shellcheck disable=SC2086
         err=$("$native" $args 2>&1 >/dev/null); rc=$?
         echo "$args: exit $rc: $err"
@@ -34,13 +41,17 @@ if [ "$mode" = linux ]; then
     done
     "$native" cert propagate --serial 12 >/dev/null 2>&1; rc=$?
     [ $rc = 1 ] || fail "--serial without --remove: exit $rc"
+    "$native" watch --remove-on-removal >/dev/null 2>&1; rc=$?
+    [ $rc = 1 ] || fail "--remove-on-removal without --propagate: exit $rc"
     echo PASS
     exit 0
 fi
 
 check_built "$CT" "$TOOL" "$CSP_DLL" "$MD_DLL"
 if [ "$mode" != nocard ] && [ -z "${OPGP_TEST_PUBKEYS:-}" ]; then
-    exec "$WITH_CARD" --alg "$mode" "$0" "$@"
+    alg=$mode
+    [ "$mode" = watch ] && alg=p256 # the quickest card to make on a loaded machine
+    exec "$WITH_CARD" --alg "$alg" "$0" "$@"
 fi
 
 ct_out=$(mktemp) || exit 1
@@ -64,11 +75,13 @@ if [ "$mode" = nocard ]; then
     exit 0
 fi
 
-# What opgpcsp.reg does, with the DLL where the build put it.
+# What opgpcsp.reg does, with the DLL where the build put it (the watcher only names the CSP).
 key="HKLM\\SOFTWARE\\Microsoft\\Cryptography\\Defaults\\Provider\\$CSP"
-"$RUN" reg add "$key" /v "Image Path" /t REG_SZ /d "$(win_path "$CSP_DLL")" /f >/dev/null &&
-"$RUN" reg add "$key" /v Type /t REG_DWORD /d 1 /f >/dev/null &&
-"$RUN" reg add "$key" /v SigInFile /t REG_DWORD /d 0 /f >/dev/null || fail "reg add (CSP)"
+if [ "$mode" != watch ]; then
+    "$RUN" reg add "$key" /v "Image Path" /t REG_SZ /d "$(win_path "$CSP_DLL")" /f >/dev/null &&
+    "$RUN" reg add "$key" /v Type /t REG_DWORD /d 1 /f >/dev/null &&
+    "$RUN" reg add "$key" /v SigInFile /t REG_DWORD /d 0 /f >/dev/null || fail "reg add (CSP)"
+fi
 cd "$OPGP_TEST_TMP" || exit 1
 register_card
 R=$OPGP_TEST_READER
@@ -100,13 +113,120 @@ fi
 
 # The user's own certificates: one of their own, and a copy of the card's decryption certificate
 # they imported themselves. Propagation must neither re-point nor remove them.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout user.key -subj /CN=certprop-user-own -days 2 \
-    -outform DER -out user.der 2>/dev/null || fail "openssl req (user certificate)"
+# (P-256: an RSA key takes seconds to make on a loaded machine, and this one only sits in MY.)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout user.key \
+    -subj /CN=certprop-user-own -days 2 -outform DER -out user.der 2>/dev/null ||
+    fail "openssl req (user certificate)"
 user=$(ct add-user user.der | sed -n 's/^Added: //p')
 [ "$user" = "$(sha1_of user.der DER)" ] || fail "add-user"
 ct add-user card-dec.der >/dev/null || fail "add-user (dec copy)"
 cleanup() { ct delete "$user" >/dev/null; ct delete "${thumb[dec]}" >/dev/null; rm -f "$ct_out"; }
 trap cleanup EXIT
+
+if [ "$mode" = watch ]; then
+    # The simulator's control (tests/sim/vpcd.c --control): a line, taken when the file is gone.
+    ctl() {
+        local deadline=$(( $(now_ms) + 5000 ))
+        printf '%s\n' "$1" > "$OPGP_SIM_CONTROL.new" && mv "$OPGP_SIM_CONTROL.new" "$OPGP_SIM_CONTROL"
+        while [ -e "$OPGP_SIM_CONTROL" ]; do
+            [ "$(now_ms)" -lt "$deadline" ] || fail "the simulated card did not take \"$1\""
+            sleep 0.02
+        done
+    }
+    # The watcher: until the third card event (present, absent, present again) has been acted on.
+    wpid=
+    start_watch() {
+        "$RUN" "$TOOL" --json --reader "$R" watch --propagate --remove-on-removal --count 3 \
+            --timeout 60 > watch.out 2> watch.err &
+        wpid=$!
+    }
+    stop_watch() { [ -z "$wpid" ] || kill "$wpid" 2>/dev/null; }
+    S=
+    trap 'stop_watch; [ -z "$S" ] || tool cert propagate --remove --serial "$S" >/dev/null; cleanup' EXIT
+    # What an earlier run that failed may have left: no propagated certificate before the start.
+    tool cert propagate --remove >/dev/null || fail "cert propagate --remove (before the start)"
+    # until_my WHAT CONDITION: poll certprop-test.exe show (MY as applications see it) until the
+    # shell condition (on $show) holds; 8 s at most.
+    until_my() {
+        local what=$1 cond=$2 deadline=$(( $(now_ms) + 8000 ))
+        while :; do
+            show=$(ct show) || fail "certprop-test show"
+            eval "$cond" && return 0
+            # A watcher that ended before printing anything is a Wine start that failed
+            # (tests/wine/README.md): started once more, as wine_to does for test programs.
+            if [ -n "$wpid" ] && ! kill -0 "$wpid" 2>/dev/null && [ ! -s watch.out ] &&
+               [ -z "${restarted:-}" ]; then
+                echo "the watcher ended before printing anything: starting it once more" >&2
+                restarted=1
+                start_watch
+            fi
+            [ "$(now_ms)" -lt "$deadline" ] ||
+                { echo "$show"; cat watch.out watch.err; fail "MY: $what (8 s)"; }
+            sleep 0.1
+        done
+    }
+    ours() { grep -c " mark=opgp-certprop [0-9A-F]* \(sig\|aut\) prov=$KSP " <<<"$show"; }
+    users_untouched() {
+        grep -q "^Cert: ${thumb[dec]} mark=- prov=- " <<<"$show" || fail "$1: the user's dec copy"
+        grep -q "^Cert: $user mark=- prov=- " <<<"$show" || fail "$1: the user's certificate"
+    }
+    t0=$(now_ms)
+    start_watch
+    until_my "the card's sig and aut certificates after the start" '[ "$(ours)" = 2 ]'
+    echo "$show"
+    users_untouched "start"
+    S=$(sed -n "s/^Cert: ${thumb[sig]} mark=opgp-certprop \([0-9A-F]*\) sig .*/\1/p" <<<"$show")
+    [ -n "$S" ] || fail "no serial in the sig certificate's mark"
+    for slot in sig aut; do
+        grep -q "^Cert: ${thumb[$slot]} mark=opgp-certprop $S $slot prov=$KSP type=0 spec=0 container=opgp-$S-$slot " \
+            <<<"$show" || fail "$slot: properties after the watcher's propagation"
+    done
+    echo "propagated at start: $(( $(now_ms) - t0 )) ms"
+
+    ctl remove
+    until_my "the card's certificates gone after its removal" '! grep -q " mark=opgp-certprop $S " <<<"$show"'
+    users_untouched "removal"
+    echo "taken out after removal: $(( $(now_ms) - t0 )) ms"
+
+    ctl insert
+    until_my "the card's certificates back after reinsertion" '[ "$(ours)" = 2 ]'
+    users_untouched "reinsertion"
+    for slot in sig aut; do
+        grep -q "^Cert: ${thumb[$slot]} mark=opgp-certprop $S $slot prov=$KSP " <<<"$show" ||
+            fail "$slot: not back after reinsertion"
+    done
+    echo "back after reinsertion: $(( $(now_ms) - t0 )) ms"
+
+    # The watcher ends by itself after its third card event; 8 s at most.
+    deadline=$(( $(now_ms) + 8000 ))
+    while kill -0 "$wpid" 2>/dev/null; do
+        [ "$(now_ms)" -lt "$deadline" ] || fail "the watcher did not end after --count 3"
+        sleep 0.05
+    done
+    wait "$wpid"; rc=$?; wpid=
+    tr -d '\r' < watch.out
+    cat watch.err >&2
+    [ "$rc" = 0 ] || fail "watch exit $rc"
+    # One JSON line per card event and per propagation, in order (the tool's JSON writer puts
+    # the fields in this order; python3 would cost a second on a loaded machine).
+    propagated="\"serial\":\"$S\",\"added\":2,\"refreshed\":0,\"user_owned\":1,\"removed\":0}"
+    at="\",\"reader\":\"$R\""
+    want=("card-present$at,\"openpgp\":true,"
+          "certificates-propagated$at,$propagated"
+          "card-absent$at}"
+          "certificates-removed$at,\"serial\":\"$S\",\"removed\":2}"
+          "card-present$at,\"openpgp\":true,"
+          "certificates-propagated$at,$propagated")
+    mapfile -t lines < <(tr -d '\r' < watch.out)
+    [ "${#lines[@]}" = 6 ] || fail "the watcher printed ${#lines[@]} lines, want 6"
+    for i in 0 1 2 3 4 5; do
+        [[ ${lines[$i]} == "{\"time\":\""*"\",\"event\":\"${want[$i]}"* ]] ||
+            fail "watcher line $((i + 1)): ${lines[$i]}, want the event ${want[$i]}"
+    done
+    echo "total: $(( $(now_ms) - t0 )) ms"
+    echo PASS
+    exit 0
+fi
 
 out=$(tool cert propagate) || fail "cert propagate exit $?"
 echo "$out"

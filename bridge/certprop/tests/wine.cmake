@@ -17,3 +17,9 @@ add_test(NAME wine_certprop_no_service COMMAND ${opgp_certprop_src}/certprop_tes
 set_tests_properties(wine_certprop_no_service PROPERTIES FIXTURES_REQUIRED opgp_wine
   ENVIRONMENT "${opgp_certprop_env};PCSCLITE_CSOCK_NAME=${bin}/no-such-pcscd.comm" TIMEOUT 60
   LABELS wine RESOURCE_LOCK opgp_wine_my_store)
+# The watcher: `opgp-tool watch --propagate --remove-on-removal` in the background follows the
+# simulated card out (its certificates leave MY) and back in (they return).
+add_test(NAME wine_certprop_watch COMMAND ${opgp_certprop_src}/certprop_test.sh watch)
+set_tests_properties(wine_certprop_watch PROPERTIES
+  FIXTURES_REQUIRED opgp_wine ENVIRONMENT "${opgp_certprop_env}" SKIP_RETURN_CODE 77 TIMEOUT 60
+  LABELS "acceptance;wine" RESOURCE_LOCK opgp_wine_my_store)
