@@ -65,8 +65,8 @@ opgp_sim *opgp_sim_new(const opgp_sim_options *opt);
 /* Provision like a personalised card: keys in SIG/DEC/AUT, a self-signed certificate for each key in
  * its certificate slot, fingerprints and generation dates, cardholder name "Test<<Card", language
  * "en", URL "https://example.invalid/opgp-test.asc", login "opgp-test", PINs as above plus the
- * resetting code. alg: rsa2048 rsa3072 rsa4096 p256 p384 p521 bp256 bp384 bp512 cv25519
- * (Ed25519 SIG/AUT, X25519 DEC). Returns 0 on success, -1 on an unknown alg or a crypto failure. */
+ * resetting code. alg: rsa2048 rsa3072 rsa4096 p256 p384 p521 bp256 bp384 bp512 secp256k1
+ * cv25519 (Ed25519 SIG/AUT, X25519 DEC). Returns 0 on success, -1 on an unknown alg or a crypto failure. */
 int opgp_sim_provision(opgp_sim *s, const char *alg);
 
 /* One command APDU in, the response (data + SW1 SW2) out. Returns the response length, or 0 when

@@ -490,14 +490,20 @@ static void test_factory_reset(void **state)
     opgp_sim_free(s);
 }
 
-static void test_state_file_round_trip(void **state)
+/* A unique name (template ending in XXXXXX) where no state file exists yet. */
+static void fresh_state_path(char *path)
 {
-    (void)state;
-    char path[] = "/tmp/opgp-sim-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
     unlink(path);
+}
+
+static void test_state_file_round_trip(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/opgp-sim-test-XXXXXX";
+    fresh_state_path(path);
     opgp_sim_options o = {.state_file = path};
     opgp_sim *s = card("p256", &o);
     uint32_t serial = opgp_sim_serial(s);
@@ -705,11 +711,144 @@ static void test_cv25519(void **state)
     opgp_sim_free(s);
 }
 
+/* The public key of a GENERATE answer (7F49 { 86 point }): 65 bytes of an uncompressed point on a
+ * 256-bit curve, equal to the key the simulator holds in slot. */
+static void assert_generated_point(opgp_sim *s, int slot, uint8_t pt[65])
+{
+    assert_int_equal(RL, 2 + 5 + 65);
+    assert_int_equal(R[0], 0x7F);
+    assert_int_equal(R[1], 0x49);
+    assert_int_equal(R[2], 67);
+    assert_int_equal(R[3], 0x86);
+    assert_int_equal(R[4], 65);
+    assert_int_equal(R[5], 0x04);
+    memcpy(pt, R + 5, 65);
+    EVP_PKEY *pub = opgp_sim_public_key(s, slot);
+    uint8_t want[80];
+    size_t wl = 0;
+    assert_int_equal(EVP_PKEY_get_octet_string_param(pub, OSSL_PKEY_PARAM_PUB_KEY, want, sizeof want, &wl), 1);
+    assert_int_equal(wl, 65);
+    assert_memory_equal(pt, want, 65);
+    char group[32];
+    size_t gl = 0;
+    assert_int_equal(EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &gl), 1);
+    assert_string_equal(group, "secp256k1");
+    EVP_PKEY_free(pub);
+}
+
+/* secp256k1 (OID 1.3.132.0.10) on a factory card: the attributes are taken with PUT DATA
+ * C1/C2/C3 (ECDSA, ECDH, ECDSA) and listed in FA; GENERATE makes keys on the curve; PSO:CDS and
+ * INTERNAL AUTHENTICATE sign (r||s, verified by OpenSSL), PSO:DECIPHER with A6/7F49/86 gives
+ * OpenSSL's ECDH secret; a point of another curve is refused; the keys survive the state file. */
+static void test_secp256k1_generate_and_use(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/opgp-sim-k1-XXXXXX";
+    fresh_state_path(path);
+    opgp_sim_options o = {.state_file = path};
+    opgp_sim *s = card(NULL, &o);
+    static const uint8_t ecdsa[6] = {0x13, 0x2B, 0x81, 0x04, 0x00, 0x0A};
+    static const uint8_t ecdh_attr[6] = {0x12, 0x2B, 0x81, 0x04, 0x00, 0x0A};
+    assert_int_equal(cmd(s, 0, 0xDA, 0x00, 0xC1, ecdsa, 6, -1, 0), 0x6982); /* needs PW3 */
+    assert_int_equal(verify(s, 0x83, OPGP_SIM_PW3), 0x9000);
+    assert_int_equal(cmd(s, 0, 0xDA, 0x00, 0xC1, ecdsa, 6, -1, 0), 0x9000);
+    assert_int_equal(cmd(s, 0, 0xDA, 0x00, 0xC2, ecdh_attr, 6, -1, 0), 0x9000);
+    assert_int_equal(cmd(s, 0, 0xDA, 0x00, 0xC3, ecdsa, 6, -1, 0), 0x9000);
+    /* a truncated OID is not an algorithm */
+    assert_int_equal(cmd(s, 0, 0xDA, 0x00, 0xC3, ecdsa, 5, -1, 0), 0x6A80);
+    assert_int_equal(hexcmd(s, "00CA00C300"), 0x9000);
+    assert_int_equal(RL, 8);
+    assert_memory_equal(R, ecdsa, 6);
+    assert_int_equal(hexcmd(s, "00CA00C200"), 0x9000);
+    assert_memory_equal(R, ecdh_attr, 6);
+    /* FA announces the curve for each slot */
+    uint8_t fa[2048];
+    assert_int_equal(cmd(s, 0, 0xCA, 0x00, 0xFA, NULL, 0, 0, 1), 0x9000);
+    size_t fl = RL - 2;
+    memcpy(fa, R, fl);
+    int found = 0;
+    for (size_t i = 0; i + 8 <= fl; i++)
+        if (fa[i + 1] == 6 && (fa[i] == 0xC1 || fa[i] == 0xC2 || fa[i] == 0xC3) &&
+            memcmp(fa + i + 3, ecdsa + 1, 5) == 0)
+            found |= 1 << (fa[i] - 0xC1);
+    assert_int_equal(found, 7);
+
+    uint8_t sig_pt[65], dec_pt[65], aut_pt[65];
+    assert_int_equal(cmd(s, 0, 0x47, 0x80, 0x00, "\xB6\x00", 2, 0, 1), 0x9000);
+    assert_generated_point(s, OPGP_SIM_SIG, sig_pt);
+    assert_int_equal(cmd(s, 0, 0x47, 0x80, 0x00, "\xB8\x00", 2, 0, 1), 0x9000);
+    assert_generated_point(s, OPGP_SIM_DEC, dec_pt);
+    assert_int_equal(cmd(s, 0, 0x47, 0x80, 0x00, "\xA4\x00", 2, 0, 1), 0x9000);
+    assert_generated_point(s, OPGP_SIM_AUT, aut_pt);
+    assert_memory_not_equal(sig_pt, aut_pt, 65);
+    /* reading the public key back gives the same point */
+    assert_int_equal(cmd(s, 0, 0x47, 0x81, 0x00, "\xB6\x00", 2, 0, 1), 0x9000);
+    assert_memory_equal(R + 5, sig_pt, 65);
+
+    const char msg[] = "secp256k1 message";
+    uint8_t h[32];
+    sha256(msg, strlen(msg), h);
+    EVP_PKEY *sig = opgp_sim_public_key(s, OPGP_SIM_SIG);
+    EVP_PKEY *aut = opgp_sim_public_key(s, OPGP_SIM_AUT);
+    assert_int_equal(verify(s, 0x81, OPGP_SIM_PW1), 0x9000);
+    assert_int_equal(cmd(s, 0, 0x2A, 0x9E, 0x9A, h, 32, 0, 0), 0x9000);
+    assert_int_equal(RL, 66);
+    assert_true(verify_ecdsa_raw(sig, (const uint8_t *)msg, strlen(msg), R, 64));
+    assert_false(verify_ecdsa_raw(aut, (const uint8_t *)msg, strlen(msg), R, 64));
+    assert_int_equal(verify(s, 0x82, OPGP_SIM_PW1), 0x9000);
+    assert_int_equal(cmd(s, 0, 0x88, 0x00, 0x00, h, 32, 0, 0), 0x9000);
+    assert_int_equal(RL, 66);
+    assert_true(verify_ecdsa_raw(aut, (const uint8_t *)msg, strlen(msg), R, 64));
+
+    /* ECDH with an ephemeral secp256k1 key */
+    EVP_PKEY *eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
+    assert_non_null(eph);
+    uint8_t pt[65];
+    size_t pl = 0;
+    assert_int_equal(EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt, &pl), 1);
+    uint8_t in[72] = {0xA6, 0x46, 0x7F, 0x49, 0x43, 0x86, 0x41};
+    memcpy(in + 7, pt, 65);
+    assert_int_equal(cmd(s, 0, 0x2A, 0x80, 0x86, in, 72, 0, 0), 0x9000);
+    assert_int_equal(RL, 34);
+    EVP_PKEY *dec = opgp_sim_public_key(s, OPGP_SIM_DEC);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(eph, NULL);
+    uint8_t z[32];
+    size_t zl = sizeof z;
+    assert_int_equal(EVP_PKEY_derive_init(ctx), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(ctx, dec), 1);
+    assert_int_equal(EVP_PKEY_derive(ctx, z, &zl), 1);
+    assert_int_equal(zl, 32);
+    assert_memory_equal(R, z, 32);
+    EVP_PKEY_CTX_free(ctx);
+    /* a P-256 point is not on secp256k1 */
+    EVP_PKEY *p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_int_equal(EVP_PKEY_get_octet_string_param(p256, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt, &pl), 1);
+    memcpy(in + 7, pt, 65);
+    assert_int_equal(cmd(s, 0, 0x2A, 0x80, 0x86, in, 72, 0, 0), 0x6A80);
+    EVP_PKEY_free(p256);
+    opgp_sim_free(s);
+
+    /* from the state file: same keys, still signing */
+    s = card(NULL, &o);
+    assert_int_equal(hexcmd(s, "00CA00C100"), 0x9000);
+    assert_memory_equal(R, ecdsa, 6);
+    assert_int_equal(verify(s, 0x81, OPGP_SIM_PW1), 0x9000);
+    assert_int_equal(cmd(s, 0, 0x2A, 0x9E, 0x9A, h, 32, 0, 0), 0x9000);
+    assert_true(verify_ecdsa_raw(sig, (const uint8_t *)msg, strlen(msg), R, 64));
+    EVP_PKEY_free(dec);
+    EVP_PKEY_free(eph);
+    EVP_PKEY_free(aut);
+    EVP_PKEY_free(sig);
+    opgp_sim_free(s);
+    unlink(path);
+}
+
 /* Every algorithm provisions and signs (SIG slot) verifiably through the card's own attributes. */
 static void test_all_algorithms_provision(void **state)
 {
     (void)state;
-    static const char *const algs[] = {"rsa3072", "p384", "p521", "bp256", "bp384", "bp512"};
+    static const char *const algs[] = {"rsa3072", "p384", "p521", "bp256", "bp384", "bp512",
+                                       "secp256k1"};
     for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++) {
         opgp_sim *s = card(algs[i], NULL);
         EVP_PKEY *pub = opgp_sim_public_key(s, OPGP_SIM_AUT);
@@ -754,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_rsa_key_import),
         cmocka_unit_test(test_cv25519),
         cmocka_unit_test(test_all_algorithms_provision),
+        cmocka_unit_test(test_secp256k1_generate_and_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

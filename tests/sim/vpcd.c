@@ -35,7 +35,7 @@ static void usage(void)
             "usage: opgp-sim [--port N] [--alg ALG|none] [--serial HEX] [--state FILE] [--t0]\n"
             "                [--kdf] [--no-extended] [--pin-per-signature] [--delay-ms N]\n"
             "                [--stats FILE] [--pubkeys DIR] [--control FILE]\n"
-            "ALG: rsa2048 rsa3072 rsa4096 p256 p384 p521 bp256 bp384 bp512 cv25519\n");
+            "ALG: rsa2048 rsa3072 rsa4096 p256 p384 p521 bp256 bp384 bp512 secp256k1 cv25519\n");
 }
 
 /* vpcd writes the length and the payload separately: acknowledging at once keeps its Nagle

@@ -2,6 +2,8 @@
 # The fingerprints the simulator computes at provisioning (C7/C8) are those GnuPG computes: gpg builds
 # an OpenPGP key from the card's SIG key (primary) and DEC key (subkey) with the card's creation date
 # and must arrive at the same fingerprints. Covers RSA, NIST, brainpool and 25519 (ECDH KDF params).
+# Run with ALG inside tests/with-card: that card only, the key left in $GNUPGHOME (the
+# secp256k1 test, gpg_opensc_secp256k1.sh, goes on from there).
 . "$(dirname "$0")/common.inc"
 if [ -z "${OPGP_TEST_PUBKEYS:-}" ]; then
     for alg in rsa2048 p256 p384 bp256 cv25519; do

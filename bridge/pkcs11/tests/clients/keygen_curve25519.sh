@@ -1,7 +1,7 @@
 #!/bin/bash
-# Key pair generation through the module after an SO login (p11_keygen_test): Ed25519 in the
-# signature slot, X25519 in the decryption slot, brainpoolP256r1 in the authentication slot of
-# an RSA card. The CKM_EDDSA signature verifies with openssl (-rawin) against the generated
+# Key pair generation through the module after an SO login (p11_keygen_test curve25519): Ed25519
+# in the signature slot, X25519 in the decryption slot, brainpoolP256r1 in the authentication slot
+# of an RSA card. The CKM_EDDSA signature verifies with openssl (-rawin) against the generated
 # public key and not for another message; the X25519 secret from C_DeriveKey equals openssl's;
 # the brainpool key signs through pkcs11-tool and openssl verifies it.
 . "$(dirname "$0")/common.inc"
@@ -11,7 +11,7 @@ t=$OPGP_TEST_TMP
 head -c 700 /dev/urandom > "$t/msg"
 openssl genpkey -algorithm X25519 -out "$t/peer.pem" || fail "genpkey X25519"
 openssl pkey -in "$t/peer.pem" -pubout -outform DER | tail -c 32 > "$t/peer.raw"
-"$T" "$M" "$t" || fail "p11_keygen_test"
+"$T" "$M" "$t" curve25519 || fail "p11_keygen_test curve25519"
 openssl pkeyutl -verify -rawin -pubin -keyform DER -inkey "$t/ed25519.der" -in "$t/msg" \
     -sigfile "$t/ed25519.sig" || fail "Ed25519 signature of the generated key does not verify"
 { cat "$t/msg"; echo x; } > "$t/other"
