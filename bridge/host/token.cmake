@@ -7,6 +7,7 @@ add_library(opgp_host_token STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/token_pin.c
   ${CMAKE_CURRENT_LIST_DIR}/src/token_crypto.c
   ${CMAKE_CURRENT_LIST_DIR}/src/token_do.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/token_digest_info.c
   ${CMAKE_CURRENT_LIST_DIR}/src/slot_events.c
 )
 target_include_directories(opgp_host_token PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)

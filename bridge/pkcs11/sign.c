@@ -6,27 +6,15 @@
 
 #include "p11.h"
 
-/* DER DigestInfo prefixes (RFC 8017, section 9.2 note 1). */
-static const uint8_t di_sha1[] = { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02,
-                                   0x1a, 0x05, 0x00, 0x04, 0x14 };
-static const uint8_t di_sha224[] = { 0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c };
-static const uint8_t di_sha256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
-static const uint8_t di_sha384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30 };
-static const uint8_t di_sha512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-                                     0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
-
+/* The DigestInfo of a CKM_SHA*_RSA_PKCS hash (bridge/host's table). */
 static const uint8_t *prefix(int hash, size_t *len)
 {
-    switch (hash) {
-    case P11_HASH_SHA1: *len = sizeof di_sha1; return di_sha1;
-    case P11_HASH_SHA224: *len = sizeof di_sha224; return di_sha224;
-    case P11_HASH_SHA256: *len = sizeof di_sha256; return di_sha256;
-    case P11_HASH_SHA384: *len = sizeof di_sha384; return di_sha384;
-    default: *len = sizeof di_sha512; return di_sha512;
-    }
+    static const opgp_tok_digest of[] = {
+        [P11_HASH_SHA1] = OPGP_TOK_DIGEST_SHA1,     [P11_HASH_SHA224] = OPGP_TOK_DIGEST_SHA224,
+        [P11_HASH_SHA256] = OPGP_TOK_DIGEST_SHA256, [P11_HASH_SHA384] = OPGP_TOK_DIGEST_SHA384,
+        [P11_HASH_SHA512] = OPGP_TOK_DIGEST_SHA512,
+    };
+    return opgp_token_digest_info(of[hash], len, NULL);
 }
 
 CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)

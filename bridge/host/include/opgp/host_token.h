@@ -181,6 +181,18 @@ opgp_tok_rv opgp_token_unblock_user(opgp_token *t, opgp_tok_pin by, const uint8_
 
 /* ---- private key operations -------------------------------------------------------------- */
 
+/* The DER DigestInfo prefix (RFC 8017 section 9.2, note 1) that goes before a hash of
+ * *hash_len bytes in an RSA PKCS#1 v1.5 signature input; NULL for an unknown digest. */
+typedef enum opgp_tok_digest {
+    OPGP_TOK_DIGEST_MD5,
+    OPGP_TOK_DIGEST_SHA1,
+    OPGP_TOK_DIGEST_SHA224,
+    OPGP_TOK_DIGEST_SHA256,
+    OPGP_TOK_DIGEST_SHA384,
+    OPGP_TOK_DIGEST_SHA512
+} opgp_tok_digest;
+const uint8_t *opgp_token_digest_info(opgp_tok_digest d, size_t *prefix_len, size_t *hash_len);
+
 /* Sign. RSA: in is the DigestInfo (or any data the card pads with PKCS#1 v1.5). EC: the
  * digest; the signature is r||s. Ed25519: the message. *sig_len in: capacity, out: size. */
 opgp_tok_rv opgp_token_sign(opgp_token *t, unsigned index, const uint8_t *in, size_t in_len,
